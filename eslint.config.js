@@ -1,0 +1,39 @@
+// One lint config for every package: typescript-eslint's strict, type-aware rules.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  {
+    ignores: ['**/dist/**', '**/src/generated/**', '**/node_modules/**', '**/.turbo/**', 'tools/**', '**/coverage/**', '**/.tmp/**'],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.strictTypeChecked,
+  ...tseslint.configs.stylisticTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      // Template literals with numbers are how messages are built here; booleans/unknowns stay banned.
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
+      // Conflicts with strict's no-non-null-assertion (it asks for the `!` that rule forbids).
+      '@typescript-eslint/non-nullable-type-assertion-style': 'off',
+    },
+  },
+  {
+    // Plain JS (repo scripts, this file) is not part of any TypeScript project: lint it without types.
+    files: ['**/*.{js,mjs,cjs}'],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+  },
+  {
+    // Runtime packages run in browsers too: no Node built-ins in their source.
+    files: ['packages/{core,pandadoc,document360,sendai,nullspace,upstat}/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['node:*'], message: 'Runtime packages use web APIs only (they must run in browsers).' }] },
+      ],
+    },
+  },
+);
