@@ -1,0 +1,56 @@
+import { ConfigurationError, MissingCredentialError } from './errors.js';
+import type { ProviderInfo } from './provider.js';
+
+/**
+ * A credential: the key or token itself, or a function that returns it (called before every request,
+ * so a token can be refreshed or fetched from a secret store).
+ */
+export type CredentialSource = string | (() => string | undefined | Promise<string | undefined>);
+
+/** How a provider expects the credential in the `Authorization` header. */
+export interface AuthorizationConfig {
+  /** The scheme word before the credential: `Bearer` or PandaDoc's `API-Key`. */
+  scheme: 'Bearer' | 'API-Key';
+  credential: CredentialSource | undefined;
+  /** The client option that holds the credential, named in error messages (e.g. `apiKey`). */
+  option: string;
+}
+
+/**
+ * Checks a credential's form without ever putting it into the message: a key with whitespace or
+ * control characters would be rejected by `Headers` with an error that quotes the whole header value.
+ */
+export function checkCredential(provider: ProviderInfo, option: string, value: unknown): string {
+  if (value === undefined || value === null || value === '') {
+    throw new MissingCredentialError(
+      `${provider.name}: no credential. Pass \`${option}\` when creating the client (it is sent as the Authorization header).`,
+      { provider: provider.id },
+    );
+  }
+  if (typeof value !== 'string') {
+    throw new ConfigurationError(`${provider.name}: \`${option}\` must be a string, got ${typeof value}.`, {
+      provider: provider.id,
+    });
+  }
+  // Visible ASCII only: anything else cannot travel in an HTTP header.
+  if (!/^[\x21-\x7e]+$/.test(value)) {
+    throw new ConfigurationError(
+      `${provider.name}: \`${option}\` contains whitespace or characters that cannot be sent in a header. ` +
+        'Pass the bare key or token, without a scheme prefix such as "Bearer " and without a trailing newline.',
+      { provider: provider.id },
+    );
+  }
+  return value;
+}
+
+/** Validates what can be validated at construction time: a missing or malformed static credential. */
+export function assertCredentialConfigured(provider: ProviderInfo, auth: AuthorizationConfig): void {
+  if (typeof auth.credential !== 'function') checkCredential(provider, auth.option, auth.credential);
+}
+
+/** Resolves the credential for one request and returns the full `Authorization` header value. */
+export async function authorizationHeader(provider: ProviderInfo, auth: AuthorizationConfig): Promise<{ header: string; credential: string }> {
+  const raw = typeof auth.credential === 'function' ? await auth.credential() : auth.credential;
+  const credential = checkCredential(provider, auth.option, raw);
+  return { header: `${auth.scheme} ${credential}`, credential };
+}

@@ -1,0 +1,215 @@
+/**
+ * The one error hierarchy every upstat client throws.
+ *
+ * Every error carries the provider it came from and, when an HTTP response was involved, the status,
+ * the vendor's request/trace id and the parsed body. None of them ever holds a credential: errors are
+ * built from the response and the operation name only, never from request headers, and any text that
+ * echoes the credential back is redacted before it is stored (see `redactSecrets`).
+ */
+
+/** A short machine-readable name for each error class, stable across releases. */
+export type UpstatErrorKind =
+  | 'invalid_argument'
+  | 'configuration'
+  | 'missing_credential'
+  | 'api'
+  | 'bad_request'
+  | 'authentication'
+  | 'permission'
+  | 'not_found'
+  | 'conflict'
+  | 'rate_limit'
+  | 'server'
+  | 'connection'
+  | 'timeout'
+  | 'abort'
+  | 'unexpected_response';
+
+export interface UpstatErrorOptions {
+  /** Provider id, e.g. `pandadoc`. */
+  provider: string;
+  /** `GET /path/{template}` of the operation that failed, when there was one. */
+  operation?: string | undefined;
+  /** HTTP status of the response, when there was one. */
+  status?: number | undefined;
+  /** The vendor's request or trace id, when it sent one. */
+  requestId?: string | undefined;
+  /** The parsed response body (JSON value), or the raw text when it was not JSON. */
+  body?: unknown;
+  /** The underlying error (never one that holds a credential). */
+  cause?: unknown;
+}
+
+export class UpstatError extends Error {
+  // Names are spelled out (not taken from the constructor) so minified bundles keep them.
+  override readonly name: string = 'UpstatError';
+  readonly kind: UpstatErrorKind = 'api';
+  readonly provider: string;
+  readonly operation: string | undefined;
+  readonly status: number | undefined;
+  readonly requestId: string | undefined;
+  readonly body: unknown;
+
+  constructor(message: string, options: UpstatErrorOptions) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.provider = options.provider;
+    this.operation = options.operation;
+    this.status = options.status;
+    this.requestId = options.requestId;
+    this.body = options.body;
+  }
+
+  /** A plain-object form for logs and `JSON.stringify`: everything useful, nothing secret. */
+  toJSON(): Record<string, unknown> {
+    return {
+      name: this.name,
+      kind: this.kind,
+      message: this.message,
+      provider: this.provider,
+      operation: this.operation,
+      status: this.status,
+      requestId: this.requestId,
+      body: this.body,
+    };
+  }
+}
+
+/** An argument can never be sent as given (e.g. a path parameter that is empty, `.` or `..`). */
+export class InvalidArgumentError extends UpstatError {
+  override readonly name: string = 'InvalidArgumentError';
+  override readonly kind: UpstatErrorKind = 'invalid_argument';
+  /** Name of the offending argument or path parameter. */
+  readonly argument: string;
+  constructor(message: string, options: UpstatErrorOptions & { argument: string }) {
+    super(message, options);
+    this.argument = options.argument;
+  }
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), argument: this.argument };
+  }
+}
+
+/** The client was set up in a way that cannot work (bad base URL, malformed credential, ...). */
+export class ConfigurationError extends UpstatError {
+  override readonly name: string = 'ConfigurationError';
+  override readonly kind: UpstatErrorKind = 'configuration';
+}
+
+/** No credential was given, or the credential callback returned none. Thrown before any request. */
+export class MissingCredentialError extends ConfigurationError {
+  override readonly name: string = 'MissingCredentialError';
+  override readonly kind: UpstatErrorKind = 'missing_credential';
+}
+
+/** The server answered with an HTTP error status. Subclasses narrow it down by status. */
+export class ApiError extends UpstatError {
+  override readonly name: string = 'ApiError';
+  override readonly kind: UpstatErrorKind = 'api';
+  declare readonly status: number;
+}
+
+/** 400: the server rejected the request as malformed. */
+export class BadRequestError extends ApiError {
+  override readonly name: string = 'BadRequestError';
+  override readonly kind: UpstatErrorKind = 'bad_request';
+}
+/** 401: the credential is missing, wrong, expired or revoked. */
+export class AuthenticationError extends ApiError {
+  override readonly name: string = 'AuthenticationError';
+  override readonly kind: UpstatErrorKind = 'authentication';
+}
+/** 403: the credential is valid but lacks the permission or scope needed. */
+export class PermissionError extends ApiError {
+  override readonly name: string = 'PermissionError';
+  override readonly kind: UpstatErrorKind = 'permission';
+}
+/** 404: the resource (document, project, task, upload, sandbox, ...) does not exist. */
+export class NotFoundError extends ApiError {
+  override readonly name: string = 'NotFoundError';
+  override readonly kind: UpstatErrorKind = 'not_found';
+}
+/** 409: the resource is in a state that conflicts with the request. */
+export class ConflictError extends ApiError {
+  override readonly name: string = 'ConflictError';
+  override readonly kind: UpstatErrorKind = 'conflict';
+}
+
+/** 429: rate limited. `retryAfterMs` is the server's requested wait, when it gave one. */
+export class RateLimitError extends ApiError {
+  override readonly name: string = 'RateLimitError';
+  override readonly kind: UpstatErrorKind = 'rate_limit';
+  readonly retryAfterMs: number | undefined;
+  constructor(message: string, options: UpstatErrorOptions & { retryAfterMs?: number | undefined }) {
+    super(message, options);
+    this.retryAfterMs = options.retryAfterMs;
+  }
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), retryAfterMs: this.retryAfterMs };
+  }
+}
+
+/** 5xx: the server failed. */
+export class ServerError extends ApiError {
+  override readonly name: string = 'ServerError';
+  override readonly kind: UpstatErrorKind = 'server';
+}
+
+/** The request never got an HTTP response: DNS failure, refused or reset connection, TLS error. */
+export class ConnectionError extends UpstatError {
+  override readonly name: string = 'ConnectionError';
+  override readonly kind: UpstatErrorKind = 'connection';
+}
+
+/** The request took longer than its timeout. */
+export class TimeoutError extends UpstatError {
+  override readonly name: string = 'TimeoutError';
+  override readonly kind: UpstatErrorKind = 'timeout';
+}
+
+/** The caller's `AbortSignal` fired. */
+export class AbortError extends UpstatError {
+  override readonly name: string = 'AbortError';
+  override readonly kind: UpstatErrorKind = 'abort';
+}
+
+/**
+ * The server answered, but not with something the spec allows: a body that is not JSON, is truncated,
+ * or has the wrong shape. `rawText` holds the start of what was received.
+ */
+export class UnexpectedResponseError extends UpstatError {
+  override readonly name: string = 'UnexpectedResponseError';
+  override readonly kind: UpstatErrorKind = 'unexpected_response';
+  /** The body as received, cut to `MAX_RAW_TEXT` characters. */
+  readonly rawText: string | undefined;
+  constructor(message: string, options: UpstatErrorOptions & { rawText?: string | undefined }) {
+    super(message, options);
+    this.rawText = options.rawText === undefined ? undefined : capText(options.rawText);
+  }
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), rawText: this.rawText };
+  }
+}
+
+/** How much of an unexpected body an error keeps. */
+export const MAX_RAW_TEXT = 2048;
+
+export function capText(text: string, max = MAX_RAW_TEXT): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… [${text.length - max} more characters]`;
+}
+
+/** Replace every occurrence of each secret inside strings nested anywhere in `value`. */
+export function redactSecrets<T>(value: T, secrets: Iterable<string>): T {
+  const list = [...secrets].filter((secret) => secret.length > 0);
+  if (list.length === 0) return value;
+  const scrub = (input: unknown): unknown => {
+    if (typeof input === 'string') {
+      return list.reduce((text, secret) => text.split(secret).join('[REDACTED]'), input);
+    }
+    if (Array.isArray(input)) return input.map(scrub);
+    if (input !== null && typeof input === 'object') {
+      return Object.fromEntries(Object.entries(input).map(([key, inner]) => [key, scrub(inner)]));
+    }
+    return input;
+  };
+  return scrub(value) as T;
+}

@@ -1,0 +1,71 @@
+import { InvalidArgumentError } from './errors.js';
+import type { ProviderInfo } from './provider.js';
+
+/**
+ * Path parameters are the one place where user input becomes part of the URL, and openapi-fetch
+ * passes `.`/`..` through (so `new Request` resolves them and the request leaves its intended path)
+ * and silently leaves `{param}` in the URL for null or undefined values. Every client routes path
+ * parameters through here instead.
+ */
+
+const TEMPLATE_PARAM = /\{([^{}]+)\}/g;
+
+/** Decode percent-escapes until nothing changes, so `%2e`, `%252e`, ... are all seen as `.`. */
+function fullyDecode(value: string): string {
+  let current = value;
+  for (let round = 0; round < 8; round++) {
+    let next: string;
+    try {
+      next = decodeURIComponent(current);
+    } catch {
+      return current; // a malformed escape is just literal text; it is encoded below like any other
+    }
+    if (next === current) return current;
+    current = next;
+  }
+  return current;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (Array.isArray(value)) return 'an array';
+  switch (typeof value) {
+    case 'number':
+    case 'bigint':
+    case 'boolean':
+      return `${typeof value} ${value.toString()}`;
+    default:
+      return `a value of type ${typeof value}`;
+  }
+}
+
+/** Validates one path parameter and returns it percent-encoded for a single path segment. */
+export function encodePathParameter(provider: ProviderInfo, name: string, value: unknown): string {
+  const fail = (problem: string) =>
+    new InvalidArgumentError(`${provider.name}: path parameter "${name}" ${problem}.`, {
+      provider: provider.id,
+      argument: name,
+    });
+  if (typeof value !== 'string') throw fail(`must be a string, got ${describe(value)}`);
+  if (value === '') throw fail('must not be empty');
+  const decoded = fullyDecode(value);
+  if (decoded === '.' || decoded === '..') {
+    throw fail(`must not be "${decoded}" (or a percent-encoded form of it): it would change the request path`);
+  }
+  try {
+    return encodeURIComponent(value);
+  } catch {
+    throw fail('is not well-formed Unicode (it contains an unpaired surrogate)');
+  }
+}
+
+/** An openapi-fetch `pathSerializer` that fills every `{name}` in the template through the guard. */
+export function createPathSerializer(provider: ProviderInfo) {
+  return (template: string, params: Record<string, unknown> | undefined): string =>
+    template.replace(TEMPLATE_PARAM, (_match, rawName: string) => {
+      // OpenAPI path templates here are plain `{name}` (style "simple", no explode).
+      const name = rawName.replace(/^[.;]/, '').replace(/\*$/, '');
+      return encodePathParameter(provider, name, params?.[name]);
+    });
+}
