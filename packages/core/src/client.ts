@@ -46,9 +46,10 @@ export interface CallOptions {
   headers?: Record<string, string> | undefined;
 }
 
-export interface ApiClientConfig extends BaseClientOptions {
+/** What a provider package supplies: who it is, where its server is, how it authenticates. */
+export interface ProviderWiring {
   provider: ProviderInfo;
-  /** Used when `baseUrl` is not given. */
+  /** Used when the options give no `baseUrl` (the first server of the spec). */
   defaultBaseUrl: string;
   authorization: AuthorizationConfig;
 }
@@ -181,11 +182,11 @@ interface UntypedGet {
  * Creates the client a provider package wraps: openapi-fetch configured with the provider's base URL,
  * `Authorization` header and guarded path parameters, plus typed methods that throw typed errors.
  */
-export function createApiClient<Paths extends object>(config: ApiClientConfig): ApiClient<Paths> {
-  const { provider, authorization } = config;
+export function createApiClient<Paths extends object>(options: BaseClientOptions, wiring: ProviderWiring): ApiClient<Paths> {
+  const { provider, authorization } = wiring;
   assertCredentialConfigured(provider, authorization);
-  const baseUrl = normalizeBaseUrl(provider, config.baseUrl ?? config.defaultBaseUrl);
-  if (config.fetch !== undefined && typeof config.fetch !== 'function') {
+  const baseUrl = normalizeBaseUrl(provider, options.baseUrl ?? wiring.defaultBaseUrl);
+  if (options.fetch !== undefined && typeof options.fetch !== 'function') {
     throw new ConfigurationError(`${provider.name}: fetch must be a function.`, { provider: provider.id });
   }
 
@@ -200,11 +201,11 @@ export function createApiClient<Paths extends object>(config: ApiClientConfig): 
     },
   };
 
-  const fetchImpl: FetchLike = config.fetch ?? ((request) => globalThis.fetch(request));
+  const fetchImpl: FetchLike = options.fetch ?? ((request) => globalThis.fetch(request));
   const raw = createClient<Paths>({
     baseUrl,
     fetch: fetchImpl,
-    ...(config.headers === undefined ? {} : { headers: config.headers }),
+    ...(options.headers === undefined ? {} : { headers: options.headers }),
     pathSerializer: createPathSerializer(provider),
   });
   raw.use(auth);

@@ -7,7 +7,7 @@ export type { ProviderInfo } from './provider.js';
 export {
   createApiClient,
   type ApiClient,
-  type ApiClientConfig,
+  type ProviderWiring,
   type BaseClientOptions,
   type CallOptions,
   type FetchLike,

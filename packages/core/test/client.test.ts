@@ -23,11 +23,10 @@ afterEach(async () => {
 });
 
 function client(baseUrl: string, credential: string | (() => string | undefined) = SECRET) {
-  return createApiClient<TestPaths>({
-    provider: TEST_PROVIDER,
-    defaultBaseUrl: baseUrl,
-    authorization: { scheme: 'Bearer', credential, option: 'apiKey' },
-  });
+  return createApiClient<TestPaths>(
+    {},
+    { provider: TEST_PROVIDER, defaultBaseUrl: baseUrl, authorization: { scheme: 'Bearer', credential, option: 'apiKey' } },
+  );
 }
 
 async function rejection(promise: Promise<unknown>): Promise<UpstatError> {

@@ -20,12 +20,9 @@ export interface Document360ClientOptions extends BaseClientOptions {
 }
 
 export function createDocument360Client(options: Document360ClientOptions) {
-  const client = createApiClient<paths>({
+  const client = createApiClient<paths>(options, {
     provider: document360,
     defaultBaseUrl: specInfo.defaultServerUrl,
-    baseUrl: options.baseUrl,
-    fetch: options.fetch,
-    headers: options.headers,
     authorization: { scheme: 'Bearer', credential: options.token, option: 'token' },
   });
   return {

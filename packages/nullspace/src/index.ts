@@ -28,12 +28,9 @@ export interface NullspaceClientOptions extends BaseClientOptions {
 }
 
 export function createNullspaceClient(options: NullspaceClientOptions) {
-  const client = createApiClient<paths>({
+  const client = createApiClient<paths>(options, {
     provider: nullspace,
     defaultBaseUrl: specInfo.defaultServerUrl,
-    baseUrl: options.baseUrl,
-    fetch: options.fetch,
-    headers: options.headers,
     authorization: { scheme: 'Bearer', credential: options.apiKey, option: 'apiKey' },
   });
   return {

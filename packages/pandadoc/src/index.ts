@@ -25,12 +25,9 @@ export function createPandaDocClient(options: PandaDocClientOptions) {
   if (given.apiKey !== undefined && given.accessToken !== undefined) {
     throw new ConfigurationError('PandaDoc: pass either `apiKey` or `accessToken`, not both.', { provider: pandadoc.id });
   }
-  const client = createApiClient<paths>({
+  const client = createApiClient<paths>(options, {
     provider: pandadoc,
     defaultBaseUrl: specInfo.defaultServerUrl,
-    baseUrl: options.baseUrl,
-    fetch: options.fetch,
-    headers: options.headers,
     authorization:
       options.accessToken !== undefined
         ? { scheme: 'Bearer', credential: options.accessToken, option: 'accessToken' }

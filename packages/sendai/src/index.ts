@@ -18,12 +18,9 @@ export interface SendaiClientOptions extends BaseClientOptions {
 }
 
 export function createSendaiClient(options: SendaiClientOptions) {
-  const client = createApiClient<paths>({
+  const client = createApiClient<paths>(options, {
     provider: sendai,
     defaultBaseUrl: specInfo.defaultServerUrl,
-    baseUrl: options.baseUrl,
-    fetch: options.fetch,
-    headers: options.headers,
     authorization: { scheme: 'Bearer', credential: options.apiKey, option: 'apiKey' },
   });
   return {
