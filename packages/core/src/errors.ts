@@ -23,7 +23,9 @@ export type UpstatErrorKind =
   | 'connection'
   | 'timeout'
   | 'abort'
-  | 'unexpected_response';
+  | 'unexpected_response'
+  | 'wait_timeout'
+  | 'upload_failed';
 
 export interface UpstatErrorOptions {
   /** Provider id, e.g. `pandadoc`. */
@@ -38,6 +40,8 @@ export interface UpstatErrorOptions {
   body?: unknown;
   /** The underlying error (never one that holds a credential). */
   cause?: unknown;
+  /** How many HTTP attempts were made before giving up (retries included). */
+  attempts?: number | undefined;
 }
 
 export class UpstatError extends Error {
@@ -49,6 +53,7 @@ export class UpstatError extends Error {
   readonly status: number | undefined;
   readonly requestId: string | undefined;
   readonly body: unknown;
+  readonly attempts: number | undefined;
 
   constructor(message: string, options: UpstatErrorOptions) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -57,6 +62,7 @@ export class UpstatError extends Error {
     this.status = options.status;
     this.requestId = options.requestId;
     this.body = options.body;
+    this.attempts = options.attempts;
   }
 
   /** A plain-object form for logs and `JSON.stringify`: everything useful, nothing secret. */
@@ -70,6 +76,7 @@ export class UpstatError extends Error {
       status: this.status,
       requestId: this.requestId,
       body: this.body,
+      attempts: this.attempts,
     };
   }
 }
@@ -101,11 +108,32 @@ export class MissingCredentialError extends ConfigurationError {
   override readonly kind: UpstatErrorKind = 'missing_credential';
 }
 
-/** The server answered with an HTTP error status. Subclasses narrow it down by status. */
+export interface ApiErrorOptions extends UpstatErrorOptions {
+  status: number;
+  /** The wait the server asked for (Retry-After or X-RateLimit-Reset), when it gave one. */
+  retryAfterMs?: number | undefined;
+  /** The body as text, when it was not JSON (an HTML error page, say). */
+  rawText?: string | undefined;
+}
+
+/**
+ * The server answered with an HTTP error status. Subclasses narrow it down by status. A body that is JSON
+ * is in `body`; one that is not (an HTML page from a proxy) is in `rawText`, capped.
+ */
 export class ApiError extends UpstatError {
   override readonly name: string = 'ApiError';
   override readonly kind: UpstatErrorKind = 'api';
   declare readonly status: number;
+  readonly retryAfterMs: number | undefined;
+  readonly rawText: string | undefined;
+  constructor(message: string, options: ApiErrorOptions) {
+    super(message, options);
+    this.retryAfterMs = options.retryAfterMs;
+    this.rawText = options.rawText === undefined ? undefined : capText(options.rawText);
+  }
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), retryAfterMs: this.retryAfterMs, rawText: this.rawText };
+  }
 }
 
 /** 400: the server rejected the request as malformed. */
@@ -138,14 +166,6 @@ export class ConflictError extends ApiError {
 export class RateLimitError extends ApiError {
   override readonly name: string = 'RateLimitError';
   override readonly kind: UpstatErrorKind = 'rate_limit';
-  readonly retryAfterMs: number | undefined;
-  constructor(message: string, options: UpstatErrorOptions & { retryAfterMs?: number | undefined }) {
-    super(message, options);
-    this.retryAfterMs = options.retryAfterMs;
-  }
-  override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), retryAfterMs: this.retryAfterMs };
-  }
 }
 
 /** 5xx: the server failed. */
@@ -187,6 +207,51 @@ export class UnexpectedResponseError extends UpstatError {
   }
   override toJSON(): Record<string, unknown> {
     return { ...super.toJSON(), rawText: this.rawText };
+  }
+}
+
+/**
+ * A wait for an upload ran out of time (`timeoutMs`) before the upload reached a state that ends it.
+ * `lastStatus` is the last status seen (undefined only if no check completed).
+ */
+export class WaitTimeoutError<Status = unknown> extends UpstatError {
+  override readonly name: string = 'WaitTimeoutError';
+  override readonly kind: UpstatErrorKind = 'wait_timeout';
+  readonly lastStatus: Status | undefined;
+  /** How long the wait lasted in total, resumed parts included. */
+  readonly elapsedMs: number;
+  /** How many status checks it made. */
+  readonly checks: number;
+  constructor(
+    message: string,
+    options: UpstatErrorOptions & { lastStatus: Status | undefined; elapsedMs: number; checks: number },
+  ) {
+    super(message, options);
+    this.lastStatus = options.lastStatus;
+    this.elapsedMs = options.elapsedMs;
+    this.checks = options.checks;
+  }
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), lastStatus: this.lastStatus, elapsedMs: this.elapsedMs, checks: this.checks };
+  }
+}
+
+/**
+ * A wait ended because the upload reached a terminal state the caller did not accept (failed, partial,
+ * canceled, expired, ...). `finalStatus` is that status; `state` its canonical state.
+ */
+export class UploadFailedError<Status = unknown> extends UpstatError {
+  override readonly name: string = 'UploadFailedError';
+  override readonly kind: UpstatErrorKind = 'upload_failed';
+  readonly state: string;
+  readonly finalStatus: Status;
+  constructor(message: string, options: UpstatErrorOptions & { state: string; finalStatus: Status }) {
+    super(message, options);
+    this.state = options.state;
+    this.finalStatus = options.finalStatus;
+  }
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), state: this.state, finalStatus: this.finalStatus };
   }
 }
 

@@ -11,7 +11,7 @@ import {
   UnexpectedResponseError,
   type UpstatError,
 } from '../src/errors.js';
-import { sendJson, startLocalServer, type LocalServer } from './local-server.js';
+import { sendJson, startLocalServer, type LocalServer } from '@upstat/test-support';
 import { ITEM_PATH, TEST_PROVIDER, type TestPaths } from './test-paths.js';
 
 const SECRET = 'sk_test_4242_do_not_leak';

@@ -1,0 +1,2 @@
+export { startLocalServer, sendJson, type LocalServer, type ReceivedRequest } from './local-server.js';
+export { virtualClock, type VirtualClock } from './virtual-clock.js';
