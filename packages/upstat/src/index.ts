@@ -1,0 +1,56 @@
+export { createUpstat, type SharedClientOptions, type StatusOptions, type Upstat, type UpstatConfig, type UploadWaitCheckpoint, type WaitAllOptions, type WaitAllResult, type WaitOptions } from './facade.js';
+export {
+  PROVIDER_IDS,
+  REF_FIELDS,
+  REF_FORMATS,
+  formatRef,
+  parseRef,
+  toRef,
+  type Document360Ref,
+  type NullspaceRef,
+  type PandaDocRef,
+  type ProviderId,
+  type RefFor,
+  type SendaiRef,
+  type UploadRef,
+} from './refs.js';
+export {
+  CANONICAL_STATES,
+  TERMINAL_STATES,
+  DOCUMENT360_STATES,
+  NULLSPACE_STATES,
+  PANDADOC_STATES,
+  SENDAI_STATES,
+  isTerminal,
+  mapState,
+  type CanonicalState,
+} from './states.js';
+export { toStatus, type ProviderOptions } from './providers.js';
+export type { AnyStatus, ProviderBodies, ProviderStatus, Status, StatusOf, UploadProgress } from './status.js';
+// The error classes callers catch, so one import is enough.
+export {
+  AbortError,
+  ApiError,
+  AuthenticationError,
+  BadRequestError,
+  ConfigurationError,
+  ConflictError,
+  ConnectionError,
+  InvalidArgumentError,
+  MissingCredentialError,
+  NotFoundError,
+  PermissionError,
+  RateLimitError,
+  ServerError,
+  TimeoutError,
+  UnexpectedResponseError,
+  UploadFailedError,
+  UpstatError,
+  WaitTimeoutError,
+  DEFAULT_RETRY,
+  DEFAULT_WAIT,
+  type Clock,
+  type RetryOptions,
+  type WaitCheckpoint,
+  type WaitPolicy,
+} from '@upstat/core';
