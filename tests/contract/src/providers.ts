@@ -1,4 +1,4 @@
-import type { CallOptions, CredentialSource, FetchLike } from '@upstat/core';
+import type { CallOptions, CredentialSource, FetchLike, RetrySetting } from '@upstat/core';
 import { createDocument360Client } from '@upstat/document360';
 import { createNullspaceClient } from '@upstat/nullspace';
 import { createPandaDocClient } from '@upstat/pandadoc';
@@ -9,6 +9,7 @@ export interface ClientSetup {
   baseUrl: string;
   fetch: FetchLike;
   credential: CredentialSource | undefined;
+  retry?: RetrySetting;
 }
 
 /** Calls the provider's typed status method with loosely typed arguments, for table-driven tests. */

@@ -78,9 +78,10 @@ function describeProvider(provider: ProviderCase) {
   const responses = asObject(operation.responses, 'responses');
   const credential = `upstat-contract-${provider.id}-Zq8xK2`;
 
+  // Each exchange is checked on its own here, so retries are off (they have their own tests).
   function client(overrides: Partial<ClientSetup> = {}) {
     const recorder = recordingFetch();
-    const call = provider.create({ baseUrl: inject('mockUrls')[provider.id], fetch: recorder.fetch, credential, ...overrides });
+    const call = provider.create({ baseUrl: inject('mockUrls')[provider.id], fetch: recorder.fetch, credential, retry: false, ...overrides });
     return { call, exchanges: recorder.exchanges };
   }
 
