@@ -1,7 +1,17 @@
 #!/usr/bin/env node
-import { resolve } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { diffDocuments } from './diff/classify.js';
+import { loadSide, readSpecSource } from './diff/load-side.js';
+import { markdownReport } from './diff/report.js';
+import { secondOpinion } from './diff/second-opinion.js';
+import { SEVERITY_ORDER, type DiffResult } from './diff/types.js';
 import { SpecToolError } from './errors.js';
+import { type JsonObject, loadDocument } from './load.js';
+import { applyOverlay } from './overlay.js';
+import { findRepoRoot } from './paths.js';
+import { updateSpec } from './update.js';
 import { findStaleFiles, renderClientFiles, writeGeneratedFiles } from './generate.js';
 import { lintSpecs } from './lint.js';
 import { startMockServers, stopMockServers } from './mock.js';
@@ -19,8 +29,22 @@ Commands:
       Lint OpenAPI files with Redocly CLI (this package's redocly.yaml); warnings fail too.
   mock <name>=<openapi-file>...
       Start one Prism mock server per file on a free loopback port and print their URLs; Ctrl-C stops them.
+  diff <old> <new> [--json] [--fail-on breaking|non-breaking|docs-only|none] [--output <file>] [--second-opinion]
+      Classify every change between two OpenAPI 3.0/3.1 documents (JSON or YAML) as breaking, non-breaking
+      or docs-only, from the side of a client. A side is a file, an http(s) URL, or a provider name meaning
+      its committed effective spec (packages/<name>/openapi.json). Exits 1 when a change at or above
+      --fail-on (default breaking) is found. --second-opinion also runs Redocly CLI's diff and prints
+      where it disagrees.
+  check <provider> <new-spec> [--json] [--second-opinion]
+      Apply specs/<provider>/overlay.yaml to <new-spec> and diff the committed effective spec against it.
+      Writes nothing. Exit codes as for diff.
+  update <provider> <new-spec> [--typecheck <command>] [--today YYYY-MM-DD]
+      Replace specs/<provider>'s spec with <new-spec>, update PROVENANCE.md, re-apply the overlay, regenerate
+      the client, write specs/<provider>/last-diff.md and a changeset with the bump the diff implies, then run
+      the type check command ({provider} and {package} are substituted). Any failure before the type check
+      restores every file. Exits 1 when the type check fails.
 
-Exit codes: 0 success, 1 check or lint failed, 2 bad usage or unreadable input.`;
+Exit codes: 0 success, 1 check, lint, diff threshold or type check failed, 2 bad usage or unreadable input.`;
 
 class UsageError extends Error {}
 
@@ -75,6 +99,98 @@ async function mock(args: string[]): Promise<number> {
   return 0;
 }
 
+const FAIL_ON = ['breaking', 'non-breaking', 'docs-only', 'none'] as const;
+
+function exceeds(result: DiffResult, failOn: (typeof FAIL_ON)[number]): boolean {
+  if (failOn === 'none') return false;
+  const limit = SEVERITY_ORDER[failOn];
+  return result.changes.some((change) => SEVERITY_ORDER[change.severity] <= limit);
+}
+
+async function printDiff(
+  before: { label: string; document: JsonObject },
+  after: { label: string; document: JsonObject },
+  values: { json?: boolean; 'fail-on'?: string; output?: string; 'second-opinion'?: boolean },
+): Promise<number> {
+  const failOn = (values['fail-on'] ?? 'breaking') as (typeof FAIL_ON)[number];
+  if (!FAIL_ON.includes(failOn)) throw new UsageError(`--fail-on must be one of ${FAIL_ON.join(', ')}`);
+  const result = diffDocuments(before.document, after.document, { before: before.label, after: after.label });
+  const text = values.json
+    ? `${JSON.stringify({ before: before.label, after: after.label, ...result }, null, 2)}\n`
+    : markdownReport(result, `${before.label} → ${after.label}`);
+  if (values.output) await writeFile(values.output, text);
+  else process.stdout.write(text);
+  if (values['second-opinion']) {
+    const opinion = secondOpinion(before.document, after.document, result);
+    if (opinion.error) console.error(`second opinion unavailable: ${opinion.error}`);
+    else if (opinion.disagreements.length === 0) console.error('second opinion (Redocly CLI diff): agrees on what breaks.');
+    else {
+      console.error(`second opinion (Redocly CLI diff): ${opinion.disagreements.length} disagreement(s) on what breaks:`);
+      for (const item of opinion.disagreements) console.error(`  ${item.pointer}: upstat ${item.upstat}, Redocly ${item.redocly}${item.detail ? ` (${item.detail})` : ''}`);
+    }
+  }
+  return exceeds(result, failOn) ? 1 : 0;
+}
+
+const DIFF_OPTIONS = {
+  json: { type: 'boolean', default: false },
+  'fail-on': { type: 'string', default: 'breaking' },
+  output: { type: 'string' },
+  'second-opinion': { type: 'boolean', default: false },
+} as const;
+
+async function diff(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: DIFF_OPTIONS });
+  if (positionals.length !== 2) throw new UsageError('diff needs <old> and <new>');
+  const [before, after] = await Promise.all(positionals.map((side) => loadSide(side)));
+  if (!before || !after) throw new UsageError('diff needs <old> and <new>');
+  return printDiff(before, after, values);
+}
+
+async function check(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: DIFF_OPTIONS });
+  const [provider, source] = positionals;
+  if (provider === undefined || source === undefined || positionals.length !== 2) throw new UsageError('check needs <provider> and <new-spec>');
+  const root = findRepoRoot();
+  const specDir = locateSpecDir(join(root, 'specs', provider));
+  const committed = await loadSide(provider, { packagesDir: join(root, 'packages') });
+  const incoming = await readSpecSource(source);
+  const effective =
+    specDir.overlayPath === undefined ? incoming.document : await applyOverlay(incoming.document, await loadDocument(specDir.overlayPath), specDir.overlayPath);
+  return printDiff(committed, { label: `${source} + overlay`, document: effective }, values);
+}
+
+async function update(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { typecheck: { type: 'string' }, today: { type: 'string' } },
+  });
+  const [provider, source] = positionals;
+  if (provider === undefined || source === undefined || positionals.length !== 2) throw new UsageError('update needs <provider> and <new-spec>');
+  const result = await updateSpec({
+    root: findRepoRoot(),
+    provider,
+    source,
+    ...(values.typecheck === undefined ? {} : { typecheckCommand: values.typecheck }),
+    ...(values.today === undefined ? {} : { today: values.today }),
+  });
+  const { summary } = result.diff;
+  if (result.bump === 'none') {
+    console.log(`${provider}: ${source} makes no change to the effective spec; nothing written.`);
+    return 0;
+  }
+  console.log(`${provider}: ${summary.breaking} breaking, ${summary.nonBreaking} non-breaking, ${summary.docsOnly} docs-only change(s) → ${result.bump} bump.`);
+  console.log(`written: ${result.written.join(', ')}`);
+  if (result.typecheck === undefined) return 0;
+  if (result.typecheck.ok) {
+    console.log('type check: passed');
+    return 0;
+  }
+  console.error(`type check failed: code using the regenerated client needs changes.\n${result.typecheck.output.trim()}`);
+  return 1;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
@@ -84,6 +200,12 @@ async function main(argv: string[]): Promise<number> {
       return lint(rest);
     case 'mock':
       return mock(rest);
+    case 'diff':
+      return diff(rest);
+    case 'check':
+      return check(rest);
+    case 'update':
+      return update(rest);
     case undefined:
     case '-h':
     case '--help':

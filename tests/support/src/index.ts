@@ -1,2 +1,3 @@
 export { startLocalServer, sendJson, type LocalServer, type ReceivedRequest } from './local-server.js';
 export { virtualClock, type VirtualClock } from './virtual-clock.js';
+export { syntheticSpec, type SyntheticSpecOptions } from './synthetic-spec.js';
