@@ -1,0 +1,49 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+
+/**
+ * A throwaway copy of the repository that shares the installed dependencies: the root node_modules is
+ * a link to the real one, and each package's node_modules is copied link for link, so workspace
+ * packages resolve to the copies. Build outputs and turbo's cache come along, so unchanged packages
+ * are not rebuilt.
+ */
+export function copyRepo(): { root: string; remove: () => void } {
+  const target = mkdtempSync(join(tmpdir(), 'upstat-repo-'));
+  const skip = new Set(['.git', join('tools', 'pnpm', 'node_modules')]);
+  cpSync(repoRoot, target, {
+    recursive: true,
+    verbatimSymlinks: true,
+    filter: (source) => {
+      const path = relative(repoRoot, source);
+      return path !== 'node_modules' && !skip.has(path) && !path.startsWith(`node_modules${sep}`);
+    },
+  });
+  symlinkSync(join(repoRoot, 'node_modules'), join(target, 'node_modules'), 'dir');
+  return { root: target, remove: () => { rmSync(target, { recursive: true, force: true }); } };
+}
+
+/** Runs a repo script the way `pnpm spec:...` does, in the given copy. */
+export function spec(root: string, ...args: string[]) {
+  const run = spawnSync(process.execPath, [join(root, 'scripts', 'spec.mjs'), ...args], { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+/** Every file below a directory with its content, to prove that nothing was written. */
+export function snapshot(root: string, dirs: string[]): Map<string, string> {
+  const files = new Map<string, string>();
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir)) {
+      const path = join(dir, entry);
+      if (entry === 'node_modules' || entry === 'dist' || entry === '.turbo') continue;
+      if (statSync(path).isDirectory()) walk(path);
+      else files.set(relative(root, path), readFileSync(path, 'utf8'));
+    }
+  };
+  for (const dir of dirs) walk(join(root, dir));
+  return files;
+}
