@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+// `pnpm spec:diff|spec:check|spec:update ...`: builds @upstat/spec-tools when needed (turbo, cached; its
+// log goes to stderr so `--json` output stays clean), then runs `upstat-spec` with the arguments given.
+// For `update`, the type check covers the regenerated client and every package that depends on it.
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const turbo = join(root, 'scripts', 'turbo.mjs');
+
+const build = spawnSync(process.execPath, [turbo, 'run', 'build', '--filter=@upstat/spec-tools', '--output-logs=errors-only'], {
+  cwd: root,
+  stdio: ['ignore', process.stderr, process.stderr],
+});
+if (build.status !== 0) process.exit(build.status ?? 1);
+
+const args = process.argv.slice(2);
+if (args[0] === 'update' && !args.includes('--typecheck')) {
+  args.push('--typecheck', `node ${JSON.stringify(turbo)} run typecheck --filter=...{package} --output-logs=errors-only`);
+}
+const run = spawnSync(process.execPath, [join(root, 'packages', 'spec-tools', 'bin', 'upstat-spec.js'), ...args], { cwd: root, stdio: 'inherit' });
+process.exit(run.status ?? 1);
