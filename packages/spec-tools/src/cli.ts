@@ -14,7 +14,7 @@ import { findRepoRoot } from './paths.js';
 import { updateSpec } from './update.js';
 import { findStaleFiles, renderClientFiles, writeGeneratedFiles } from './generate.js';
 import { lintSpecs } from './lint.js';
-import { startMockServers, stopMockServers } from './mock.js';
+import { startMockServers, stopMockServers } from '@upstat/mocks';
 import { displayPath } from './paths.js';
 import { locateSpecDir } from './spec-dir.js';
 

@@ -11,8 +11,8 @@ export {
   type StaleFile,
 } from './generate.js';
 export { lintSpecs, DEFAULT_LINT_CONFIG, type LintResult } from './lint.js';
-export { startMockServers, stopMockServers, freePort, type MockServer, type MockSpec, type StartMockOptions } from './mock.js';
 export { canonicalJson, documentDigest, recordedDigest } from './provenance.js';
 export * from './diff/index.js';
 export { updateSpec, type UpdateOptions, type UpdateResult } from './update.js';
 export { FileTransaction } from './transaction.js';
+export { startMockServers, stopMockServers, freePort, type MockServer, type MockSpec, type StartMockOptions } from '@upstat/mocks';

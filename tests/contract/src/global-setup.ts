@@ -1,4 +1,4 @@
-import { startMockServers, stopMockServers, type MockServer } from '@upstat/spec-tools';
+import { startMockServers, stopMockServers, type MockServer } from '@upstat/mocks';
 import type { TestProject } from 'vitest/node';
 import { effectiveSpecPath, PROVIDER_IDS, type ProviderId } from './specs.js';
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
-import { repoRoot, snapshot } from './repo-copy.js';
+import { repoRoot, snapshot } from '@upstat/test-support';
 
 const work = mkdtempSync(join(tmpdir(), 'upstat-spec-diff-'));
 afterAll(() => {

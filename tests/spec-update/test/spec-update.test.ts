@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { documentDigest, parseDocumentText } from '@upstat/spec-tools';
 import { afterEach, describe, expect, it } from 'vitest';
-import { copyRepo, snapshot, spec } from './repo-copy.js';
+import { copyRepo, snapshot, spec } from '@upstat/test-support';
 
 let copy: ReturnType<typeof copyRepo> | undefined;
 afterEach(() => {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** The root of the repository these helpers live in. */
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
 /**
