@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', '**/src/generated/**', '**/node_modules/**', '**/.turbo/**', 'tools/**', '**/coverage/**', '**/.tmp/**'],
+    ignores: ['**/dist/**', '**/src/generated/**', '**/node_modules/**', '**/.turbo/**', 'tools/**', '**/coverage/**', '**/.tmp/**', 'tests/docs/examples/**'],
   },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,

@@ -17,6 +17,7 @@ export {
   type WaitCheckpoint,
   type WaitLoopOptions,
   type WaitPolicy,
+  type WaitPolicyOptions,
   type WaitSubject,
 } from './waiter.js';
 export {

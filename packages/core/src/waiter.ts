@@ -54,7 +54,10 @@ export interface Observation {
   done: boolean;
 }
 
-export interface WaitLoopOptions<Status> extends Partial<WaitPolicy> {
+/** Any part of a wait policy; what is left out (or undefined) takes the default. */
+export type WaitPolicyOptions = { [K in keyof WaitPolicy]?: WaitPolicy[K] | undefined };
+
+export interface WaitLoopOptions<Status> extends WaitPolicyOptions {
   /** Ends the wait at once with `AbortError`; no check is started after it fires. */
   signal?: AbortSignal | undefined;
   /** Called with a status whenever its state or progress differs from the previous one. */
@@ -74,7 +77,7 @@ export interface WaitSubject {
   label: string;
 }
 
-export function resolveWaitPolicy(provider: string, options: Partial<WaitPolicy>): WaitPolicy {
+export function resolveWaitPolicy(provider: string, options: WaitPolicyOptions): WaitPolicy {
   const policy: WaitPolicy = {
     timeoutMs: options.timeoutMs ?? DEFAULT_WAIT.timeoutMs,
     minDelayMs: options.minDelayMs ?? DEFAULT_WAIT.minDelayMs,

@@ -6,7 +6,7 @@ import {
   type BaseClientOptions,
   type CallOptions,
   type WaitCheckpoint,
-  type WaitPolicy,
+  type WaitPolicyOptions,
 } from '@upstat/core';
 import { ADAPTERS, toStatus, type ProviderOptions } from './providers.js';
 import { formatRef, PROVIDER_IDS, REF_FORMATS, toRef, type ProviderId, type RefFor, type UploadRef } from './refs.js';
@@ -20,7 +20,7 @@ export interface UpstatConfig extends Partial<ProviderOptions> {
   /** Applied to every provider's client: fetch, retry policy, per-attempt timeout, clock. */
   defaults?: SharedClientOptions | undefined;
   /** Defaults for every wait (`timeoutMs`, `minDelayMs`, `maxDelayMs`). */
-  wait?: Partial<WaitPolicy> | undefined;
+  wait?: WaitPolicyOptions | undefined;
 }
 
 /** Options for one status check. */
@@ -38,7 +38,7 @@ export interface UploadWaitCheckpoint extends WaitCheckpoint {
   ref: string;
 }
 
-export interface WaitOptions<R extends UploadRef = UploadRef> extends Partial<WaitPolicy>, StatusOptions {
+export interface WaitOptions<R extends UploadRef = UploadRef> extends WaitPolicyOptions, StatusOptions {
   /** Non-terminal states that end the wait and are returned, e.g. `['action_required']`. */
   stopOn?: readonly CanonicalState[] | undefined;
   /**

@@ -1,0 +1,51 @@
+import { formatRef, type AnyStatus } from 'upstat';
+
+const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+
+export function formatBytes(bytes: number): string {
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${UNITS[unit] ?? ''}`;
+}
+
+export function progressBar(fraction: number, width = 20): string {
+  const filled = Math.round(Math.min(1, Math.max(0, fraction)) * width);
+  return `[${'█'.repeat(filled)}${'░'.repeat(width - filled)}]`;
+}
+
+function progressText(status: AnyStatus, bar: boolean): string | undefined {
+  if (!status.progress) return undefined;
+  const { bytes, totalBytes, fraction } = status.progress;
+  const percent = `${Math.floor(fraction * 100)}%`;
+  return `${bar ? `${progressBar(fraction)} ` : ''}${percent} (${formatBytes(bytes)} of ${formatBytes(totalBytes)})`;
+}
+
+/** One line for people: ref, canonical state, the vendor's own value, progress and details. */
+export function statusLine(status: AnyStatus, options: { bar?: boolean } = {}): string {
+  const parts = [formatRef(status.ref), status.state];
+  const progress = progressText(status, options.bar ?? false);
+  if (progress) parts.push(progress);
+  parts.push(`(${status.provider} status ${JSON.stringify(status.raw.state ?? null)})`);
+  if (status.detail) parts.push(`— ${status.detail}`);
+  if (status.updatedAt) parts.push(`updated ${status.updatedAt}`);
+  return parts.join('  ');
+}
+
+/** The status as JSON for scripts: the shared model, the ref in string form, the vendor's body. */
+export function statusJson(status: AnyStatus): Record<string, unknown> {
+  return {
+    ref: formatRef(status.ref),
+    provider: status.provider,
+    state: status.state,
+    terminal: status.terminal,
+    rawState: status.raw.state ?? null,
+    progress: status.progress ?? null,
+    detail: status.detail ?? null,
+    updatedAt: status.updatedAt ?? null,
+    body: status.raw.body,
+  };
+}

@@ -1,0 +1,191 @@
+/** The built `upstat` command, run as a child process against a real local server (and Prism for `mock`). */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { startLocalServer, type LocalServer } from '@upstat/test-support';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const bin = fileURLToPath(new URL('../bin/upstat.js', import.meta.url));
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI; `onStart` gets the child (to send Ctrl-C). Credentials come only from `env`. */
+function upstat(args: string[], env: Record<string, string> = {}, onStart?: (child: ReturnType<typeof spawn>) => void): Promise<Run> {
+  return new Promise((resolve) => {
+    const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('UPSTAT_')));
+    const child = spawn(process.execPath, [bin, ...args], { env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('exit', (code) => {
+      resolve({ code, stdout, stderr });
+    });
+    onStart?.(child);
+  });
+}
+
+let server: LocalServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+/** A Send.ai-shaped server answering the n-th request with the n-th status (the last repeats), or an HTTP error. */
+async function sendai(...answers: (string | number)[]) {
+  let served = 0;
+  server = await startLocalServer((_request, response) => {
+    const answer = answers[Math.min(served++, answers.length - 1)];
+    if (typeof answer === 'number') {
+      response.writeHead(answer, { 'content-type': 'application/json' });
+      response.end('{}');
+      return;
+    }
+    response.writeHead(200, { 'content-type': 'application/json' });
+    response.end(JSON.stringify({ payload: { id: 'upl_1', name: 'Invoice', status: answer } }));
+  });
+  return { env: { UPSTAT_SENDAI_API_KEY: 'test-key', UPSTAT_SENDAI_BASE_URL: server.url }, server };
+}
+
+const REF = 'sendai:team_1/proj_1/upl_1';
+const FAST = ['--min-delay', '50ms', '--max-delay', '50ms'];
+
+describe('upstat status', () => {
+  it('prints one line with the canonical state and the vendor value, exit 0', async () => {
+    const { env } = await sendai('IN_REVIEW');
+    const run = await upstat(['status', REF], env);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(`${REF}  action_required  (sendai status "IN_REVIEW")\n`);
+  });
+
+  it('--json prints the status for scripts', async () => {
+    const { env } = await sendai('COMPLETED');
+    const run = await upstat(['status', REF, '--json'], env);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual({
+      ref: REF,
+      provider: 'sendai',
+      state: 'succeeded',
+      terminal: true,
+      rawState: 'COMPLETED',
+      progress: null,
+      detail: null,
+      updatedAt: null,
+      body: { payload: { id: 'upl_1', name: 'Invoice', status: 'COMPLETED' } },
+    });
+  });
+
+  it('takes the credential and server from flags instead of the environment', async () => {
+    const { server: local } = await sendai('PROCESSING');
+    const run = await upstat(['status', REF, '--api-key', 'flag-key', '--base-url', local.url]);
+    expect(run.code).toBe(0);
+    expect(local.requests[0]?.headers.authorization).toBe('Bearer flag-key');
+  });
+
+  it.each([
+    [401, 3, 'AuthenticationError'],
+    [403, 3, 'PermissionError'],
+    [404, 5, 'NotFoundError'],
+  ])('an HTTP %i exits %i', async (status, code) => {
+    const { env } = await sendai(status);
+    const run = await upstat(['status', REF], env);
+    expect(run.code).toBe(code);
+    expect(run.stderr).toMatch(/^upstat: Send\.ai GET .* failed with \d{3}/);
+    expect(run.stderr).not.toContain('test-key');
+  });
+});
+
+describe('upstat wait', () => {
+  it('prints a line per change when not on a terminal and exits 0 on success', async () => {
+    const { env } = await sendai('PROCESSING', 'PROCESSING', 'COMPLETED');
+    const run = await upstat(['wait', REF, ...FAST], env);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(`${REF}  in_progress  (sendai status "PROCESSING")\n${REF}  succeeded  (sendai status "COMPLETED")\ndone: succeeded\n`);
+  });
+
+  it('exits 1 when the upload fails, and 0 for partial only when --accept says so', async () => {
+    const failed = await sendai('PROCESSING', 'FAILED');
+    expect((await upstat(['wait', REF, ...FAST], failed.env)).code).toBe(1);
+    await server?.close();
+    const partial = await sendai('PARTIAL');
+    const refused = await upstat(['wait', REF, ...FAST], partial.env);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe('upstat: the upload ended partial.\n');
+    expect((await upstat(['wait', REF, ...FAST, '--accept', 'succeeded,partial'], partial.env)).code).toBe(0);
+  });
+
+  it('stops at --stop-on states', async () => {
+    const { env } = await sendai('PROCESSING', 'IN_REVIEW', 'COMPLETED');
+    const run = await upstat(['wait', REF, ...FAST, '--stop-on', 'action_required', '--json'], env);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ state: 'action_required' });
+  });
+
+  it('exits 4 on timeout, saying how long and the last state', async () => {
+    const { env } = await sendai('PROCESSING');
+    const run = await upstat(['wait', REF, ...FAST, '--timeout', '300ms'], env);
+    expect(run.code).toBe(4);
+    expect(run.stderr).toMatch(/^upstat: sendai:team_1\/proj_1\/upl_1 did not finish within \d+ms \(last state in_progress, \d+ checks\); wait longer with --timeout\.\n$/);
+  });
+
+  it('stops cleanly on Ctrl-C with exit 130 and sends nothing more', async () => {
+    const { env, server: local } = await sendai('PROCESSING');
+    const run = await upstat(['wait', REF, '--min-delay', '10s'], env, (child) => {
+      // Interrupt once the first check has been answered.
+      const poll = setInterval(() => {
+        if (local.requests.length >= 1) {
+          clearInterval(poll);
+          setTimeout(() => child.kill('SIGINT'), 200);
+        }
+      }, 20);
+    });
+    expect(run.code).toBe(130);
+    expect(run.stderr).toContain('upstat: interrupted.');
+    expect(local.requests).toHaveLength(1);
+  });
+});
+
+describe('bad input prints one clear line and the usage (exit 2)', () => {
+  it.each([
+    [['status', 'dropbox:a/b'], 'unknown provider "dropbox"'],
+    [['status', 'sendai:a/b'], 'sendai needs 3 identifiers'],
+    [['status', REF], 'no credential for sendai: set UPSTAT_SENDAI_API_KEY, or pass --api-key.'],
+    [['wait', REF, '--timeout', 'soon'], '--timeout: "soon" is not a duration'],
+    [['wait', REF, '--stop-on', 'paused'], '--stop-on: unknown state paused'],
+    [['status', REF, '--timeout', '5s'], '--timeout applies to wait only'],
+    [['status'], 'status needs a ref'],
+    [['frobnicate'], 'unknown command "frobnicate"'],
+    [['status', REF, '--colour'], "Unknown option '--colour'"],
+  ])('%j', async (args, message) => {
+    const run = await upstat(args, args.includes('--timeout') || args.includes('--stop-on') ? { UPSTAT_SENDAI_API_KEY: 'k' } : {});
+    expect(run.code).toBe(2);
+    const [first, ...rest] = run.stderr.split('\n');
+    expect(first).toMatch(/^upstat: /);
+    expect(first).toContain(message);
+    expect(rest.join('\n')).toContain('Usage:\n  upstat status <ref>');
+  });
+});
+
+describe('help and mock', () => {
+  it('--help documents the commands, environment variables and exit codes', async () => {
+    const run = await upstat(['--help']);
+    expect(run.code).toBe(0);
+    for (const text of ['upstat status <ref>', 'UPSTAT_PANDADOC_API_KEY', 'UPSTAT_NULLSPACE_BASE_URL', 'Exit codes:', '130  interrupted']) {
+      expect(run.stdout).toContain(text);
+    }
+  });
+
+  it('mock -- <command> runs the command pointed at the Prism mocks and passes its exit code on', async () => {
+    const script = [
+      "const keys = ['PANDADOC', 'DOCUMENT360', 'SENDAI', 'NULLSPACE'].map((p) => process.env['UPSTAT_' + p + '_BASE_URL']);",
+      "console.log('urls ' + keys.every((url) => /^http:\\/\\/127\\.0\\.0\\.1:\\d+$/.test(url ?? '')));",
+      'process.exit(7);',
+    ].join('\n');
+    const run = await upstat(['mock', '--', process.execPath, '-e', script]);
+    expect(run.stdout).toContain('urls true');
+    expect(run.code).toBe(7);
+  });
+});
