@@ -249,17 +249,31 @@ export function createApiClient<Paths extends object>(options: BaseClientOptions
   }
   const clock = options.clock ?? systemClock;
   const random = options.random ?? Math.random;
-  checkPolicy(provider, resolveRetry(options.retry), options.timeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS);
+  // The client's own policy, checked once; a call only re-resolves and re-checks what it overrides.
+  const clientRetry = resolveRetry(options.retry);
+  const clientTimeoutMs = options.timeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS;
+  checkPolicy(provider, clientRetry, clientTimeoutMs);
 
   // Credentials seen so far, so that a server echoing one back cannot put it into an error.
   const secrets = new Set<string>();
+  // A static credential was checked at construction: its header is built once. A credential function is
+  // called (and its result checked) before every request.
+  const staticHeader =
+    typeof authorization.credential === 'string' ? `${authorization.scheme} ${authorization.credential}` : undefined;
+  if (typeof authorization.credential === 'string') secrets.add(authorization.credential);
   const auth: Middleware = {
-    async onRequest({ request }) {
-      const { header, credential } = await authorizationHeader(provider, authorization);
-      secrets.add(credential);
-      request.headers.set('Authorization', header);
-      return request;
-    },
+    onRequest:
+      staticHeader === undefined
+        ? async ({ request }) => {
+            const { header, credential } = await authorizationHeader(provider, authorization);
+            secrets.add(credential);
+            request.headers.set('Authorization', header);
+            return request;
+          }
+        : ({ request }) => {
+            request.headers.set('Authorization', staticHeader);
+            return request;
+          },
   };
 
   const fetchImpl: FetchLike = options.fetch ?? ((request) => globalThis.fetch(request));
@@ -334,9 +348,10 @@ export function createApiClient<Paths extends object>(options: BaseClientOptions
 
   async function callGet(path: string, pathParameters: unknown, call: CallOptions = {}): Promise<unknown> {
     const context: CallContext = { provider, operation: `GET ${path}`, secrets, clock };
-    const retry = resolveRetry(options.retry, call.retry);
-    const timeoutMs = call.timeoutMs ?? options.timeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS;
-    checkPolicy(provider, retry, timeoutMs);
+    const overridden = call.retry !== undefined || call.timeoutMs !== undefined;
+    const retry = call.retry === undefined ? clientRetry : resolveRetry(options.retry, call.retry);
+    const timeoutMs = call.timeoutMs ?? clientTimeoutMs;
+    if (overridden) checkPolicy(provider, retry, timeoutMs);
     // Typed methods are GETs, which are idempotent, so every one of them may be retried.
     const maxAttempts = retry.maxAttempts;
     const aborted = (attempt: number) =>
