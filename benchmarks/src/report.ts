@@ -1,0 +1,76 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root (this file is benchmarks/src/report.ts, built to benchmarks/dist/). */
+export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** One budget from the issue, judged on figures of this run. */
+export interface Budget {
+  /** What is limited, e.g. "provider client ≤ 1.05× bare openapi-fetch (sequential)". */
+  name: string;
+  /** The measured value, formatted, e.g. "1.03×". */
+  measured: string;
+  pass: boolean;
+  /** When missed: by how much, e.g. "0.04× over". */
+  miss?: string | undefined;
+}
+
+/** What each benchmark hands the runner: a Markdown section, its raw figures, and its budgets. */
+export interface SectionResult {
+  id: string;
+  title: string;
+  /** Markdown body without the heading: tables first, then a short note on method. */
+  markdown: string;
+  /** Plain JSON figures for BENCHMARKS.json. */
+  data: unknown;
+  budgets: Budget[];
+}
+
+export interface Spread {
+  median: number;
+  min: number;
+  max: number;
+  runs: number;
+}
+
+export function median(values: readonly number[]): number {
+  if (values.length === 0) throw new Error('median of no values');
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+export function spread(values: readonly number[]): Spread {
+  return { median: median(values), min: Math.min(...values), max: Math.max(...values), runs: values.length };
+}
+
+/** "1.23 (1.10–1.31)": the median and the range over the runs. */
+export function formatSpread(value: Spread, digits = 2): string {
+  return `${value.median.toFixed(digits)} (${value.min.toFixed(digits)}–${value.max.toFixed(digits)})`;
+}
+
+export const ratio = (value: number, digits = 2): string => `${value.toFixed(digits)}×`;
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} kB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+export function formatMs(ms: number): string {
+  if (ms < 1000) return `${ms.toFixed(0)} ms`;
+  if (ms < 120_000) return `${(ms / 1000).toFixed(1)} s`;
+  return `${(ms / 60_000).toFixed(1)} min`;
+}
+
+/** A Markdown table; cells are written as given. */
+export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+/** A "lower is better" budget: `measured ≤ limit`. */
+export function atMost(name: string, measured: number, limit: number, format: (value: number) => string): Budget {
+  const pass = measured <= limit;
+  return { name, measured: format(measured), pass, miss: pass ? undefined : `${format(measured - limit)} over` };
+}

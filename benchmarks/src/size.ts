@@ -1,0 +1,225 @@
+// Size: minified+gzipped browser bundles (esbuild) of openapi-fetch alone, one provider client, and the facade with one
+// and with all four providers; and the packed tarball of every published package next to openapi-fetch's own.
+import { execFile } from 'node:child_process';
+import { cp, mkdtemp, readdir, readFile, realpath, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+import { atMost, formatBytes, ratio, repoRoot, table, type SectionResult } from './report.js';
+
+const run = promisify(execFile);
+const benchmarksDir = join(repoRoot, 'benchmarks');
+const pnpm = join(repoRoot, 'node_modules', 'pnpm', 'bin', 'pnpm.cjs');
+const BUDGET_BYTES = 3 * 1024;
+
+const PANDADOC = `pandadoc: { apiKey: 'pandadoc-key' }`;
+const ALL_FOUR = `${PANDADOC}, document360: { token: 'document360-token' }, sendai: { apiKey: 'sendai-key' }, nullspace: { apiKey: 'nullspace-key', baseUrl: 'https://nullspace.example' }`;
+
+/** Entry files, resolved from the benchmarks package (its node_modules links the workspace packages). */
+const ENTRIES = [
+  {
+    id: 'openapi-fetch',
+    label: 'openapi-fetch alone',
+    source: `import createClient from 'openapi-fetch';
+export const client = createClient({ baseUrl: 'https://api.pandadoc.com' });
+export const status = (document_id, upload_id) => client.GET('/public/v1/documents/{document_id}/sections/uploads/{upload_id}', { params: { path: { document_id, upload_id } } });`,
+  },
+  {
+    id: 'client',
+    label: 'one provider client (`@upstat/pandadoc`)',
+    source: `import { createPandaDocClient } from '@upstat/pandadoc';
+const client = createPandaDocClient({ apiKey: 'pandadoc-key' });
+export const status = (document_id, upload_id) => client.getSectionUploadStatus({ document_id, upload_id });`,
+  },
+  {
+    id: 'facade-one',
+    label: 'facade + one provider (`createUpstat({ pandadoc })`)',
+    source: `import { createUpstat } from 'upstat';
+const upstat = createUpstat({ ${PANDADOC} });
+export const status = (ref) => upstat.status(ref);`,
+  },
+  {
+    id: 'facade-all',
+    label: 'facade + all four providers',
+    source: `import { createUpstat } from 'upstat';
+const upstat = createUpstat({ ${ALL_FOUR} });
+export const status = (ref) => upstat.status(ref);`,
+  },
+] as const;
+
+interface Bundle {
+  id: string;
+  label: string;
+  minifiedBytes: number;
+  gzippedBytes: number;
+  /** Minified bytes each package contributes (esbuild's bytesInOutput), before gzip. */
+  byPackage: Record<string, number>;
+}
+
+interface Tarball {
+  name: string;
+  version: string;
+  files: number;
+  packedBytes: number;
+  /** Sum of the file sizes in the tarball. */
+  unpackedBytes: number;
+}
+
+/** The name in the nearest package.json above `file` that has one (dist/package.json files often do not). */
+async function packageOf(file: string): Promise<string> {
+  for (let dir = dirname(file); ; dir = dirname(dir)) {
+    const manifest = await readFile(join(dir, 'package.json'), 'utf8').then((text) => JSON.parse(text) as { name?: unknown }, () => undefined);
+    if (typeof manifest?.name === 'string') return manifest.name;
+    if (dirname(dir) === dir) throw new Error(`no named package.json above ${file}`);
+  }
+}
+
+async function bundle(entry: (typeof ENTRIES)[number]): Promise<Bundle> {
+  const sourcefile = `${entry.id}.entry.js`;
+  const result = await build({
+    stdin: { contents: entry.source, resolveDir: benchmarksDir, sourcefile, loader: 'js' },
+    absWorkingDir: benchmarksDir,
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'browser',
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+  });
+  const code = result.outputFiles[0]?.contents;
+  const output = Object.values(result.metafile.outputs)[0];
+  if (code === undefined || output === undefined) throw new Error(`esbuild wrote no output for ${entry.id}`);
+  const byPackage: Record<string, number> = {};
+  for (const [path, input] of Object.entries(output.inputs)) {
+    const name = path === sourcefile ? '(entry file)' : await packageOf(join(benchmarksDir, path));
+    byPackage[name] = (byPackage[name] ?? 0) + input.bytesInOutput;
+  }
+  return { id: entry.id, label: entry.label, minifiedBytes: code.length, gzippedBytes: gzipSync(code, { level: 9 }).length, byPackage };
+}
+
+/** File count and summed file sizes of a (gunzipped) tar archive: 512-byte headers, size in octal at offset 124. */
+function tarContents(tar: Buffer): { files: number; bytes: number } {
+  let files = 0;
+  let bytes = 0;
+  for (let offset = 0; offset + 512 <= tar.length; ) {
+    const header = tar.subarray(offset, offset + 512);
+    if (header.every((byte) => byte === 0)) break;
+    const size = Number.parseInt(header.toString('latin1', 124, 136).replace(/\0.*$/s, '').trim() || '0', 8);
+    const type = header.toString('latin1', 156, 157);
+    if (type === '0' || type === '\0') {
+      files += 1;
+      bytes += size;
+    }
+    offset += 512 + Math.ceil(size / 512) * 512;
+  }
+  return { files, bytes };
+}
+
+async function pack(dir: string, destination: string): Promise<Tarball> {
+  const { stdout } = await run(process.execPath, [pnpm, 'pack', '--pack-destination', destination, '--json'], { cwd: dir });
+  const result = JSON.parse(stdout) as { name?: unknown; version?: unknown; filename?: unknown };
+  if (typeof result.name !== 'string' || typeof result.version !== 'string' || typeof result.filename !== 'string') {
+    throw new Error(`pnpm pack in ${dir}: unexpected output ${stdout}`);
+  }
+  const packed = await readFile(result.filename);
+  const { files, bytes } = tarContents(gunzipSync(packed));
+  return { name: result.name, version: result.version, files, packedBytes: packed.length, unpackedBytes: bytes };
+}
+
+interface Manifest {
+  name: string;
+  private?: boolean;
+  dependencies?: Record<string, string>;
+}
+
+async function packTarballs(): Promise<{ tarballs: (Tarball & { withDependencies: number })[]; openapiFetch: Tarball }> {
+  const destination = await mkdtemp(join(tmpdir(), 'upstat-bench-size-'));
+  try {
+    const packagesDir = join(repoRoot, 'packages');
+    const dirs = (await readdir(packagesDir, { withFileTypes: true })).filter((entry) => entry.isDirectory()).map((entry) => join(packagesDir, entry.name));
+    const manifests = await Promise.all(dirs.map(async (dir) => ({ dir, manifest: JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as Manifest })));
+    const published = manifests.filter(({ manifest }) => manifest.private !== true).sort((a, b) => a.manifest.name.localeCompare(b.manifest.name));
+    const tarballs = new Map<string, Tarball>();
+    for (const { dir } of published) {
+      const tarball = await pack(dir, join(destination, 'packages'));
+      tarballs.set(tarball.name, tarball);
+    }
+    // What installing a package brings of this repository: itself and its workspace dependencies, transitively.
+    const dependencies = new Map(published.map(({ manifest }) => [manifest.name, Object.keys(manifest.dependencies ?? {}).filter((name) => tarballs.has(name))]));
+    const closure = (name: string, seen = new Set<string>()): Set<string> => {
+      if (!seen.has(name)) {
+        seen.add(name);
+        for (const dependency of dependencies.get(name) ?? []) closure(dependency, seen);
+      }
+      return seen;
+    };
+    const withDependencies = [...tarballs.values()].map((tarball) => ({
+      ...tarball,
+      withDependencies: [...closure(tarball.name)].reduce((sum, name) => sum + (tarballs.get(name)?.packedBytes ?? 0), 0),
+    }));
+
+    // openapi-fetch's registry tarball cannot be fetched here: repack the installed files the same way.
+    const copy = join(destination, 'openapi-fetch');
+    await cp(await realpath(join(benchmarksDir, 'node_modules', 'openapi-fetch')), copy, { recursive: true });
+    const openapiFetch = await pack(copy, join(destination, 'baseline'));
+    return { tarballs: withDependencies, openapiFetch };
+  } finally {
+    await rm(destination, { recursive: true, force: true });
+  }
+}
+
+export async function benchSize(): Promise<SectionResult> {
+  const bundles: Bundle[] = [];
+  for (const entry of ENTRIES) bundles.push(await bundle(entry));
+  const [baseline, , facadeOne] = bundles;
+  if (baseline === undefined || facadeOne === undefined) throw new Error('size: missing bundle');
+  const extraBytes = facadeOne.gzippedBytes - baseline.gzippedBytes;
+  const { tarballs, openapiFetch } = await packTarballs();
+
+  const bundleTable = table(
+    ['bundle', 'minified', 'min + gzip', 'gzip beyond openapi-fetch', '× openapi-fetch (gzip)'],
+    bundles.map((b) => [
+      b.label,
+      formatBytes(b.minifiedBytes),
+      formatBytes(b.gzippedBytes),
+      b === baseline ? '—' : `+${formatBytes(b.gzippedBytes - baseline.gzippedBytes)}`,
+      ratio(b.gzippedBytes / baseline.gzippedBytes),
+    ]),
+  );
+  const breakdown = Object.entries(facadeOne.byPackage).sort((a, b) => b[1] - a[1]);
+  const breakdownTable = table(
+    ['package in the facade + one provider bundle', 'minified bytes in output', 'share'],
+    breakdown.map(([name, bytes]) => [`\`${name}\``, formatBytes(bytes), `${((bytes / facadeOne.minifiedBytes) * 100).toFixed(0)}%`]),
+  );
+  const tarballTable = table(
+    ['package', 'files', 'packed', 'unpacked', 'packed with its @upstat dependencies'],
+    [
+      ...tarballs.map((t) => [`\`${t.name}@${t.version}\``, String(t.files), formatBytes(t.packedBytes), formatBytes(t.unpackedBytes), formatBytes(t.withDependencies)]),
+      [`\`${openapiFetch.name}@${openapiFetch.version}\` (baseline, repacked)`, String(openapiFetch.files), formatBytes(openapiFetch.packedBytes), formatBytes(openapiFetch.unpackedBytes), '—'],
+    ],
+  );
+
+  const markdown = [
+    bundleTable,
+    '',
+    breakdownTable,
+    '',
+    tarballTable,
+    '',
+    'Each bundle is one small entry file (a client created and one status call exported) bundled by esbuild for the browser',
+    '(ESM, minified, tree-shaken) and gzipped at level 9; the budget is the facade + one provider bundle minus openapi-fetch',
+    `alone, at most 3 kB (${BUDGET_BYTES} bytes). Tarballs are \`pnpm pack\` of each published package; openapi-fetch's is a`,
+    '`pnpm pack` of its installed files (no network here), so it may differ slightly from the registry tarball.',
+  ].join('\n');
+
+  return {
+    id: 'size',
+    title: 'Size',
+    markdown,
+    data: { budgetBytes: BUDGET_BYTES, facadeOneExtraGzippedBytes: extraBytes, bundles, tarballs, openapiFetchTarball: openapiFetch },
+    budgets: [atMost('facade + one provider ≤ 3 kB gzipped beyond openapi-fetch alone', extraBytes, BUDGET_BYTES, formatBytes)],
+  };
+}

@@ -1,0 +1,12 @@
+import { defineConfig } from 'tsup';
+
+export default defineConfig({
+  // main: the runner; generator-child: one generator run in its own process, so its peak memory is its own;
+  // status-server: the local HTTP server of the request benchmark, in its own process.
+  entry: ['src/main.ts', 'src/generator-child.ts', 'src/status-server.ts'],
+  format: 'esm',
+  clean: true,
+  sourcemap: true,
+  // test-support is TypeScript source (not built): bundle it in.
+  noExternal: ['@upstat/test-support'],
+});
