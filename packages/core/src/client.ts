@@ -261,30 +261,34 @@ export function createApiClient<Paths extends object>(options: BaseClientOptions
   const staticHeader =
     typeof authorization.credential === 'string' ? `${authorization.scheme} ${authorization.credential}` : undefined;
   if (typeof authorization.credential === 'string') secrets.add(authorization.credential);
-  const auth: Middleware = {
-    onRequest:
-      staticHeader === undefined
-        ? async ({ request }) => {
-            const { header, credential } = await authorizationHeader(provider, authorization);
-            secrets.add(credential);
-            request.headers.set('Authorization', header);
-            return request;
-          }
-        : ({ request }) => {
-            request.headers.set('Authorization', staticHeader);
-            return request;
-          },
-  };
+  async function currentHeader(): Promise<string> {
+    if (staticHeader !== undefined) return staticHeader;
+    const { header, credential } = await authorizationHeader(provider, authorization);
+    secrets.add(credential);
+    return header;
+  }
 
-  const fetchImpl: FetchLike = options.fetch ?? ((request) => globalThis.fetch(request));
-  const raw = createClient<Paths>({
+  const userFetch = options.fetch;
+  const fetchImpl: FetchLike = userFetch ?? ((request) => globalThis.fetch(request));
+  const shared = {
     baseUrl,
     fetch: fetchImpl,
     ...(options.headers === undefined ? {} : { headers: options.headers }),
     pathSerializer: createPathSerializer(provider),
-  });
-  raw.use(auth);
-  const untyped = raw as unknown as UntypedGet;
+  };
+  // The raw client sets Authorization in a middleware, over whatever a raw call passes.
+  const raw = createClient<Paths>(shared);
+  raw.use({
+    async onRequest({ request }) {
+      request.headers.set('Authorization', await currentHeader());
+      return request;
+    },
+  } satisfies Middleware);
+  // Typed calls use a client of their own without middleware (each middleware costs every request a
+  // Request copy's worth of work): a static header is a default header, set after the user's.
+  const typed = createClient<Paths>(
+    staticHeader === undefined ? shared : { ...shared, headers: { ...options.headers, Authorization: staticHeader } },
+  ) as unknown as UntypedGet;
 
   /** One attempt: the request and its whole body, under the attempt's own time limit. */
   async function attemptGet(
@@ -303,13 +307,20 @@ export function createApiClient<Paths extends object>(options: BaseClientOptions
     const signal = userSignal ? AbortSignal.any([userSignal, timer.signal]) : timer.signal;
     let result: Awaited<ReturnType<UntypedGet['GET']>>;
     try {
-      result = await untyped.GET(path, {
+      // Authorization goes last so that no per-call header replaces it; with no per-call headers and a
+      // static credential, the client's default header already carries it.
+      const headers =
+        call.headers === undefined && staticHeader !== undefined ? undefined : { ...call.headers, Authorization: await currentHeader() };
+      result = await typed.GET(path, {
         params: { path: pathParameters },
         // Read the body as text and parse it here, so a non-JSON body becomes a typed error
         // instead of openapi-fetch's uncaught SyntaxError.
         parseAs: 'text',
-        signal,
-        headers: call.headers,
+        headers,
+        // With the global fetch, the signal goes to fetch itself: on openapi-fetch's Request it would be
+        // followed twice (by that Request, and by the copy fetch makes of it). A custom fetch gets it on
+        // the Request, the only place a `(request) => Response` function can see it.
+        ...(userFetch === undefined ? { fetch: (request: Request) => globalThis.fetch(request, { signal }) } : { signal }),
       });
     } catch (error) {
       throw errorFromException(context, error, attempt, {

@@ -9,6 +9,8 @@ import type { ProviderInfo } from './provider.js';
  */
 
 const TEMPLATE_PARAM = /\{([^{}]+)\}/g;
+/** Values made only of these need no decoding check and no encoding: the common case of an ID. */
+const PLAIN_SEGMENT = /^[A-Za-z0-9_-]+$/;
 
 /** Decode percent-escapes until nothing changes, so `%2e`, `%252e`, ... are all seen as `.`. */
 function fullyDecode(value: string): string {
@@ -42,6 +44,7 @@ function describe(value: unknown): string {
 
 /** Validates one path parameter and returns it percent-encoded for a single path segment. */
 export function encodePathParameter(provider: ProviderInfo, name: string, value: unknown): string {
+  if (typeof value === 'string' && PLAIN_SEGMENT.test(value)) return value;
   const fail = (problem: string) =>
     new InvalidArgumentError(`${provider.name}: path parameter "${name}" ${problem}.`, {
       provider: provider.id,

@@ -51,6 +51,25 @@ describe('createApiClient against a real local server', () => {
     expect(server.requests[0]?.target).toBe('/items/i1/parts/p1');
   });
 
+  it('keeps its Authorization over per-call headers, on typed and raw calls, for static and dynamic credentials', async () => {
+    server = await startLocalServer((_request, response) => {
+      sendJson(response, 200, { id: 'p1', state: 'ready' });
+    });
+    let issued = 0;
+    const dynamic = () => `token-${++issued}`;
+    for (const credential of [SECRET, dynamic]) {
+      const api = client(server.url, credential);
+      await api.get(ITEM_PATH)({ item_id: 'i1', part_id: 'p1' }, { headers: { authorization: 'Bearer forged', 'x-trace': 'typed' } });
+      await api.raw.GET(ITEM_PATH, { params: { path: { item_id: 'i1', part_id: 'p1' } }, headers: { Authorization: 'Bearer forged', 'x-trace': 'raw' } });
+    }
+    expect(server.requests.map((request) => [request.headers.authorization, request.headers['x-trace']])).toEqual([
+      [`Bearer ${SECRET}`, 'typed'],
+      [`Bearer ${SECRET}`, 'raw'],
+      ['Bearer token-1', 'typed'],
+      ['Bearer token-2', 'raw'],
+    ]);
+  });
+
   it('puts every path parameter on the wire percent-encoded inside its own segment', async () => {
     server = await startLocalServer((_request, response) => {
       sendJson(response, 200, { id: 'x', state: 'busy' });

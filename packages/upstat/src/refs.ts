@@ -104,23 +104,24 @@ export function toRef(input: UploadRef | string): UploadRef {
   // JavaScript callers can pass anything.
   const value: unknown = input;
   if (value === null || typeof value !== 'object') throw invalid(String(value), 'not a ref object or string');
-  const shown = (() => {
+  // Only an error shows the ref, so it is serialised only then (this runs on every status call).
+  const shown = () => {
     try {
       return JSON.stringify(input);
     } catch {
       return 'the ref object';
     }
-  })();
+  };
   const provider: unknown = (input as { provider?: unknown }).provider;
-  if (!isProviderId(provider)) throw invalid(shown, `unknown provider ${provider === undefined ? 'undefined' : JSON.stringify(provider)}`);
+  if (!isProviderId(provider)) throw invalid(shown(), `unknown provider ${provider === undefined ? 'undefined' : JSON.stringify(provider)}`);
   const record = input as unknown as Record<string, unknown>;
   for (const field of REF_FIELDS[provider]) {
     const value = record[field];
-    if (typeof value !== 'string' || value === '') throw invalid(shown, `${field} must be a non-empty string`);
+    if (typeof value !== 'string' || value === '') throw invalid(shown(), `${field} must be a non-empty string`);
     try {
       encodeURIComponent(value);
     } catch {
-      throw invalid(shown, `${field} is not well-formed Unicode`);
+      throw invalid(shown(), `${field} is not well-formed Unicode`);
     }
   }
   // Keep only the known fields, so the ref a status reports is exactly the ref asked about.
