@@ -2,15 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createPandaDocClient, type paths } from '@upstat/pandadoc';
-import createClient from 'openapi-fetch';
-import { createUpstat } from 'upstat';
+import { Worker } from 'node:worker_threads';
 import { atMost, formatSpread, median, ratio, repoRoot, spread, table, type Budget, type SectionResult, type Spread } from './report.js';
-
-const STATUS_PATH = '/public/v1/documents/{document_id}/sections/uploads/{upload_id}';
-const DOCUMENT_ID = 'BhVzRcxH9Z2LgfPPGXFUBa';
-const UPLOAD_ID = 'LQ6cUT7xevPLUEgJeF8Zrm';
-const API_KEY = 'bench-key';
+import { STATUS_PATH, VARIANTS, type Job, type JobResult, type Variant, type WorkerSetup } from './request-variants.js';
 
 /** Requests per variant in each run, and runs; a run interleaves the variants in blocks. */
 const SEQUENTIAL_REQUESTS = 4_800;
@@ -18,9 +12,6 @@ const CONCURRENT_REQUESTS = 12_800;
 const IN_FLIGHT = 64;
 const RUNS = 9;
 const BLOCKS = 32;
-
-type Variant = 'raw fetch' | 'bare openapi-fetch' | 'provider client' | 'facade';
-const VARIANTS: readonly Variant[] = ['raw fetch', 'bare openapi-fetch', 'provider client', 'facade'];
 
 /** The 200 example of PandaDoc's status operation, from the effective spec the client is generated from. */
 function exampleBody(): string {
@@ -48,41 +39,30 @@ async function startServer(body: string): Promise<{ url: string; child: ChildPro
   return { url: `http://127.0.0.1:${port}`, child };
 }
 
-/** One status call per variant, each reading the same typed body; all against the same URL. */
-function makeCalls(baseUrl: string): Record<Variant, () => Promise<unknown>> {
-  const url = `${baseUrl}/public/v1/documents/${DOCUMENT_ID}/sections/uploads/${UPLOAD_ID}`;
-  const headers = { Authorization: `API-Key ${API_KEY}` };
-  const bare = createClient<paths>({ baseUrl, headers });
-  const client = createPandaDocClient({ apiKey: API_KEY, baseUrl });
-  const upstat = createUpstat({ pandadoc: { apiKey: API_KEY, baseUrl } });
-  const ref = { provider: 'pandadoc', documentId: DOCUMENT_ID, uploadId: UPLOAD_ID } as const;
-  return {
-    'raw fetch': async () => {
-      const response = await fetch(url, { headers });
-      return (await response.json()) as unknown;
-    },
-    'bare openapi-fetch': async () => {
-      const { data } = await bare.GET(STATUS_PATH, { params: { path: { document_id: DOCUMENT_ID, upload_id: UPLOAD_ID } } });
-      return data;
-    },
-    'provider client': () => client.getSectionUploadStatus({ document_id: DOCUMENT_ID, upload_id: UPLOAD_ID }),
-    facade: () => upstat.status(ref),
-  };
+/** A variant's worker thread, running one job at a time. */
+interface VariantWorker {
+  run(job: Job): Promise<number>;
+  stop(): Promise<number>;
 }
 
-/** Seconds for `total` calls with `inFlight` of them outstanding at any time. */
-async function timeCalls(call: () => Promise<unknown>, total: number, inFlight: number): Promise<number> {
-  let started = 0;
-  const worker = async () => {
-    while (started < total) {
-      started += 1;
-      const result = await call();
-      if (result === undefined) throw new Error('a status call returned nothing');
-    }
+function startWorker(setup: WorkerSetup): VariantWorker {
+  const worker = new Worker(fileURLToPath(new URL('./request-worker.js', import.meta.url)), { workerData: setup });
+  return {
+    run: (job) =>
+      new Promise<number>((resolve, reject) => {
+        const onError = (error: Error) => {
+          reject(error);
+        };
+        worker.once('error', onError);
+        worker.once('message', (result: JobResult) => {
+          worker.off('error', onError);
+          if ('error' in result) reject(new Error(`${setup.variant}: ${result.error}`));
+          else resolve(result.seconds);
+        });
+        worker.postMessage(job);
+      }),
+    stop: () => worker.terminate(),
   };
-  const begin = performance.now();
-  await Promise.all(Array.from({ length: Math.min(inFlight, total) }, worker));
-  return (performance.now() - begin) / 1000;
 }
 
 interface ModeResult {
@@ -98,8 +78,8 @@ interface ModeResult {
  * time; its ratios are the median over its blocks of the ratio between neighbouring blocks, so that a pause of the
  * machine (a major GC, the other core's work) that lands on one block does not decide the run.
  */
-async function measureMode(calls: Record<Variant, () => Promise<unknown>>, total: number, inFlight: number): Promise<ModeResult> {
-  for (const variant of VARIANTS) await timeCalls(calls[variant], total, inFlight); // warm-up: JIT, sockets
+async function measureMode(workers: Record<Variant, VariantWorker>, total: number, inFlight: number): Promise<ModeResult> {
+  for (const variant of VARIANTS) await workers[variant].run({ total, inFlight }); // warm-up: JIT, sockets
   const each = <T>(make: (variant: Variant) => T) => Object.fromEntries(VARIANTS.map((variant) => [variant, make(variant)])) as Record<Variant, T>;
   const runs: { requestsPerSecond: Record<Variant, number>; vsBare: Record<Variant, number>; vsRaw: Record<Variant, number> }[] = [];
   const block = Math.ceil(total / BLOCKS);
@@ -109,7 +89,7 @@ async function measureMode(calls: Record<Variant, () => Promise<unknown>>, total
       const seconds = each(() => 0);
       for (let offset = 0; offset < VARIANTS.length; offset++) {
         const variant = VARIANTS[(index + offset) % VARIANTS.length] as Variant;
-        seconds[variant] = await timeCalls(calls[variant], block, inFlight);
+        seconds[variant] = await workers[variant].run({ total: block, inFlight });
       }
       blocks.push(seconds);
     }
@@ -129,10 +109,10 @@ async function measureMode(calls: Record<Variant, () => Promise<unknown>>, total
 
 export async function benchRequests(): Promise<SectionResult> {
   const server = await startServer(exampleBody());
+  const workers = Object.fromEntries(VARIANTS.map((variant) => [variant, startWorker({ variant, baseUrl: server.url })])) as Record<Variant, VariantWorker>;
   try {
-    const calls = makeCalls(server.url);
-    const sequential = await measureMode(calls, SEQUENTIAL_REQUESTS, 1);
-    const concurrent = await measureMode(calls, CONCURRENT_REQUESTS, IN_FLIGHT);
+    const sequential = await measureMode(workers, SEQUENTIAL_REQUESTS, 1);
+    const concurrent = await measureMode(workers, CONCURRENT_REQUESTS, IN_FLIGHT);
 
     const rows = (mode: ModeResult) =>
       VARIANTS.map((variant) => [
@@ -158,14 +138,16 @@ export async function benchRequests(): Promise<SectionResult> {
       '',
       `One \`GET\` of PandaDoc's section upload status, answered by a local \`node:http\` server (its own process) with the`,
       `spec's example body. Each variant reads the parsed JSON body: raw \`fetch\` + \`response.json()\`; bare openapi-fetch`,
-      '(`createClient<paths>` on the same generated types, no middleware); the provider client (auth middleware, path',
+      '(`createClient<paths>` on the same generated types, no middleware); the provider client (Authorization, path',
       'guards, per-attempt timeout, retry loop, typed errors); the facade (`status(ref)`: the client plus the status',
-      `model). After a warm-up, ${RUNS} runs, each sending every variant's requests in ${BLOCKS} interleaved blocks in rotating`,
+      'model). Each variant runs in its own worker thread (its own JIT state, heap and connections), one at a time.',
+      `After a warm-up, ${RUNS} runs, each sending every variant's requests in ${BLOCKS} interleaved blocks in rotating`,
       `order; a run's ratio is the median over its blocks of each block's time against the`,
       `neighbouring baseline block, and the table gives the median (min–max) over the runs. Bare openapi-fetch costs ${ratio(sequential.vsRaw['bare openapi-fetch'].median)} raw fetch here, sequentially (about 1.24× on the reference machine).`,
     ].join('\n');
     return { id: 'requests', title: 'Request overhead', markdown, data: { sequential, concurrent, inFlight: IN_FLIGHT, runs: RUNS, blocks: BLOCKS }, budgets };
   } finally {
+    await Promise.all(VARIANTS.map((variant) => workers[variant].stop()));
     server.child.kill('SIGTERM');
   }
 }

@@ -1,0 +1,68 @@
+// Shared by the request benchmark (src/requests.ts) and its workers (src/request-worker.ts).
+import { createPandaDocClient, type paths } from '@upstat/pandadoc';
+import createClient from 'openapi-fetch';
+import { createUpstat } from 'upstat';
+
+export const STATUS_PATH = '/public/v1/documents/{document_id}/sections/uploads/{upload_id}';
+const DOCUMENT_ID = 'BhVzRcxH9Z2LgfPPGXFUBa';
+const UPLOAD_ID = 'LQ6cUT7xevPLUEgJeF8Zrm';
+const API_KEY = 'bench-key';
+
+export type Variant = 'raw fetch' | 'bare openapi-fetch' | 'provider client' | 'facade';
+export const VARIANTS: readonly Variant[] = ['raw fetch', 'bare openapi-fetch', 'provider client', 'facade'];
+
+/** What a worker is started with, and asked to do. */
+export interface WorkerSetup {
+  variant: Variant;
+  baseUrl: string;
+}
+export interface Job {
+  total: number;
+  inFlight: number;
+}
+export type JobResult = { seconds: number } | { error: string };
+
+/** One status call of a variant, reading the same parsed body as the others, from the same URL. */
+export function makeCall(variant: Variant, baseUrl: string): () => Promise<unknown> {
+  const headers = { Authorization: `API-Key ${API_KEY}` };
+  switch (variant) {
+    case 'raw fetch': {
+      const url = `${baseUrl}/public/v1/documents/${DOCUMENT_ID}/sections/uploads/${UPLOAD_ID}`;
+      return async () => {
+        const response = await fetch(url, { headers });
+        return (await response.json()) as unknown;
+      };
+    }
+    case 'bare openapi-fetch': {
+      const bare = createClient<paths>({ baseUrl, headers });
+      return async () => {
+        const { data } = await bare.GET(STATUS_PATH, { params: { path: { document_id: DOCUMENT_ID, upload_id: UPLOAD_ID } } });
+        return data;
+      };
+    }
+    case 'provider client': {
+      const client = createPandaDocClient({ apiKey: API_KEY, baseUrl });
+      return () => client.getSectionUploadStatus({ document_id: DOCUMENT_ID, upload_id: UPLOAD_ID });
+    }
+    case 'facade': {
+      const upstat = createUpstat({ pandadoc: { apiKey: API_KEY, baseUrl } });
+      const ref = { provider: 'pandadoc', documentId: DOCUMENT_ID, uploadId: UPLOAD_ID } as const;
+      return () => upstat.status(ref);
+    }
+  }
+}
+
+/** Seconds for `total` calls with `inFlight` of them outstanding at any time. */
+export async function timeCalls(call: () => Promise<unknown>, { total, inFlight }: Job): Promise<number> {
+  let started = 0;
+  const worker = async () => {
+    while (started < total) {
+      started += 1;
+      const result = await call();
+      if (result === undefined) throw new Error('a status call returned nothing');
+    }
+  };
+  const begin = performance.now();
+  await Promise.all(Array.from({ length: Math.min(inFlight, total) }, worker));
+  return (performance.now() - begin) / 1000;
+}
