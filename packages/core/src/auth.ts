@@ -50,7 +50,16 @@ export function assertCredentialConfigured(provider: ProviderInfo, auth: Authori
 
 /** Resolves the credential for one request and returns the full `Authorization` header value. */
 export async function authorizationHeader(provider: ProviderInfo, auth: AuthorizationConfig): Promise<{ header: string; credential: string }> {
-  const raw = typeof auth.credential === 'function' ? await auth.credential() : auth.credential;
+  let raw: string | undefined;
+  try {
+    raw = typeof auth.credential === 'function' ? await auth.credential() : auth.credential;
+  } catch (error) {
+    // The function's own message stays in `cause`, out of the message: it may quote what it was reading.
+    throw new MissingCredentialError(
+      `${provider.name}: the function passed as \`${auth.option}\` threw ${error instanceof Error ? `a ${error.name}` : 'a non-error value'} instead of returning a credential; see \`cause\`.`,
+      { provider: provider.id, cause: error },
+    );
+  }
   const credential = checkCredential(provider, auth.option, raw);
   return { header: `${auth.scheme} ${credential}`, credential };
 }

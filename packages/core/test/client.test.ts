@@ -162,6 +162,23 @@ describe('createApiClient against a real local server', () => {
     expect(server.requests).toHaveLength(0);
   });
 
+  it('reports a credential function that throws as MissingCredentialError, without its message, sending nothing', async () => {
+    server = await startLocalServer((_request, response) => {
+      sendJson(response, 200, {});
+    });
+    const failure = new Error(`vault unreachable while reading ${SECRET}`);
+    const error = await rejection(
+      client(server.url, () => {
+        throw failure;
+      }).get(ITEM_PATH)({ item_id: 'i', part_id: 'p' }),
+    );
+    expect(error).toBeInstanceOf(MissingCredentialError);
+    expect(error.message).toContain('`apiKey`');
+    expect(error.message).not.toContain(SECRET);
+    expect(error.cause).toBe(failure);
+    expect(server.requests).toHaveLength(0);
+  });
+
   it.each([
     ['not a URL', 'api.example.com'],
     ['another scheme', 'ftp://127.0.0.1/'],
