@@ -1,8 +1,4 @@
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-/** The repository root (this file is benchmarks/src/report.ts, built to benchmarks/dist/). */
-export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export { repoRoot } from '@upstat/test-support';
 
 /** One budget from the issue, judged on figures of this run. */
 export interface Budget {

@@ -1,9 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { atMost, formatSpread, median, ratio, repoRoot, spread, table, type Budget, type SectionResult, type Spread } from './report.js';
+import { successExample } from './examples.js';
+import { atMost, formatSpread, median, ratio, spread, table, type Budget, type SectionResult, type Spread } from './report.js';
 import { STATUS_PATH, VARIANTS, type Job, type JobResult, type Variant, type WorkerSetup } from './request-variants.js';
 
 /** Requests per variant in each run, and runs; a run interleaves the variants in blocks. */
@@ -12,17 +11,6 @@ const CONCURRENT_REQUESTS = 12_800;
 const IN_FLIGHT = 64;
 const RUNS = 9;
 const BLOCKS = 32;
-
-/** The 200 example of PandaDoc's status operation, from the effective spec the client is generated from. */
-function exampleBody(): string {
-  const spec = JSON.parse(readFileSync(join(repoRoot, 'packages', 'pandadoc', 'openapi.json'), 'utf8')) as {
-    paths: Record<string, { get: { responses: Record<string, { content: Record<string, { examples: Record<string, { value: unknown }> }> }> } }>;
-  };
-  const examples = spec.paths[STATUS_PATH]?.get.responses['200']?.content['application/json']?.examples ?? {};
-  const first = Object.values(examples)[0];
-  if (first === undefined) throw new Error(`PandaDoc's spec has no 200 example for ${STATUS_PATH}`);
-  return JSON.stringify(first.value);
-}
 
 async function startServer(body: string): Promise<{ url: string; child: ChildProcess }> {
   const script = fileURLToPath(new URL('./status-server.js', import.meta.url));
@@ -108,7 +96,7 @@ async function measureMode(workers: Record<Variant, VariantWorker>, total: numbe
 }
 
 export async function benchRequests(): Promise<SectionResult> {
-  const server = await startServer(exampleBody());
+  const server = await startServer(JSON.stringify(successExample('pandadoc', STATUS_PATH)));
   const workers = Object.fromEntries(VARIANTS.map((variant) => [variant, startWorker({ variant, baseUrl: server.url })])) as Record<Variant, VariantWorker>;
   try {
     const sequential = await measureMode(workers, SEQUENTIAL_REQUESTS, 1);

@@ -1,17 +1,14 @@
 // Size: minified+gzipped browser bundles (esbuild) of openapi-fetch alone, one provider client, and the facade with one
 // and with all four providers; and the packed tarball of every published package next to openapi-fetch's own.
-import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readdir, readFile, realpath, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, realpath, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
+import { packPackage, publishedPackages, readTarball } from '@upstat/test-support';
 import { build } from 'esbuild';
 import { atMost, formatBytes, ratio, repoRoot, table, type SectionResult } from './report.js';
 
-const run = promisify(execFile);
 const benchmarksDir = join(repoRoot, 'benchmarks');
-const pnpm = join(repoRoot, 'node_modules', 'pnpm', 'bin', 'pnpm.cjs');
 const BUDGET_BYTES = 3 * 1024;
 
 const PANDADOC = `pandadoc: { apiKey: 'pandadoc-key' }`;
@@ -100,55 +97,24 @@ async function bundle(entry: (typeof ENTRIES)[number]): Promise<Bundle> {
   return { id: entry.id, label: entry.label, minifiedBytes: code.length, gzippedBytes: gzipSync(code, { level: 9 }).length, byPackage };
 }
 
-/** File count and summed file sizes of a (gunzipped) tar archive: 512-byte headers, size in octal at offset 124. */
-function tarContents(tar: Buffer): { files: number; bytes: number } {
-  let files = 0;
-  let bytes = 0;
-  for (let offset = 0; offset + 512 <= tar.length; ) {
-    const header = tar.subarray(offset, offset + 512);
-    if (header.every((byte) => byte === 0)) break;
-    const size = Number.parseInt(header.toString('latin1', 124, 136).replace(/\0.*$/s, '').trim() || '0', 8);
-    const type = header.toString('latin1', 156, 157);
-    if (type === '0' || type === '\0') {
-      files += 1;
-      bytes += size;
-    }
-    offset += 512 + Math.ceil(size / 512) * 512;
-  }
-  return { files, bytes };
-}
-
 async function pack(dir: string, destination: string): Promise<Tarball> {
-  const { stdout } = await run(process.execPath, [pnpm, 'pack', '--pack-destination', destination, '--json'], { cwd: dir });
-  const result = JSON.parse(stdout) as { name?: unknown; version?: unknown; filename?: unknown };
-  if (typeof result.name !== 'string' || typeof result.version !== 'string' || typeof result.filename !== 'string') {
-    throw new Error(`pnpm pack in ${dir}: unexpected output ${stdout}`);
-  }
-  const packed = await readFile(result.filename);
-  const { files, bytes } = tarContents(gunzipSync(packed));
-  return { name: result.name, version: result.version, files, packedBytes: packed.length, unpackedBytes: bytes };
-}
-
-interface Manifest {
-  name: string;
-  private?: boolean;
-  dependencies?: Record<string, string>;
+  const { name, version, filename } = await packPackage(dir, destination);
+  const entries = [...readTarball(filename).values()];
+  const packedBytes = (await stat(filename)).size;
+  return { name, version, files: entries.length, packedBytes, unpackedBytes: entries.reduce((sum, entry) => sum + entry.content.length, 0) };
 }
 
 async function packTarballs(): Promise<{ tarballs: (Tarball & { withDependencies: number })[]; openapiFetch: Tarball }> {
   const destination = await mkdtemp(join(tmpdir(), 'upstat-bench-size-'));
   try {
-    const packagesDir = join(repoRoot, 'packages');
-    const dirs = (await readdir(packagesDir, { withFileTypes: true })).filter((entry) => entry.isDirectory()).map((entry) => join(packagesDir, entry.name));
-    const manifests = await Promise.all(dirs.map(async (dir) => ({ dir, manifest: JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as Manifest })));
-    const published = manifests.filter(({ manifest }) => manifest.private !== true).sort((a, b) => a.manifest.name.localeCompare(b.manifest.name));
+    const published = publishedPackages().sort((a, b) => a.name.localeCompare(b.name));
     const tarballs = new Map<string, Tarball>();
     for (const { dir } of published) {
       const tarball = await pack(dir, join(destination, 'packages'));
       tarballs.set(tarball.name, tarball);
     }
     // What installing a package brings of this repository: itself and its workspace dependencies, transitively.
-    const dependencies = new Map(published.map(({ manifest }) => [manifest.name, Object.keys(manifest.dependencies ?? {}).filter((name) => tarballs.has(name))]));
+    const dependencies = new Map(published.map(({ name, manifest }) => [name, Object.keys(manifest.dependencies ?? {}).filter((dependency) => tarballs.has(dependency))]));
     const closure = (name: string, seen = new Set<string>()): Set<string> => {
       if (!seen.has(name)) {
         seen.add(name);

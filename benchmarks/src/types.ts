@@ -3,10 +3,10 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { TSC } from '@upstat/test-support';
 import { atMost, formatBytes, formatSpread, ratio, repoRoot, spread, table, type SectionResult, type Spread } from './report.js';
 
 const run = promisify(execFile);
-const tscBin = join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
 const fixtures = join(repoRoot, 'benchmarks', 'fixtures', 'types');
 const RUNS = 5;
 const CONSUMERS = [
@@ -28,7 +28,7 @@ interface Diagnostics {
 async function tsc(consumer: ConsumerId, extra: readonly string[] = []): Promise<{ ms: number; stdout: string }> {
   const started = performance.now();
   try {
-    const { stdout } = await run(process.execPath, [tscBin, '-p', join(fixtures, consumer, 'tsconfig.json'), ...extra], { cwd: repoRoot });
+    const { stdout } = await run(process.execPath, [TSC, '-p', join(fixtures, consumer, 'tsconfig.json'), ...extra], { cwd: repoRoot });
     return { ms: performance.now() - started, stdout };
   } catch (error) {
     // A fixture that does not compile is a bug, not a figure.

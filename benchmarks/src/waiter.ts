@@ -1,8 +1,7 @@
 import { DEFAULT_WAIT } from '@upstat/core';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { createUpstat } from 'upstat';
-import { atMost, formatMs, repoRoot, spread, table, type Budget, type SectionResult, type Spread } from './report.js';
+import { successExample } from './examples.js';
+import { atMost, formatMs, spread, table, type Budget, type SectionResult, type Spread } from './report.js';
 
 /** When the simulated upload completes, after the wait starts. */
 const COMPLETIONS_MS = [1_000, 10_000, 60_000, 600_000];
@@ -42,11 +41,7 @@ class SimulatedClock {
 
 /** The Nullspace status body from the spec's example, with the state the simulated upload is in. */
 function sessionBodies(): { uploading: string; completed: string } {
-  const spec = JSON.parse(readFileSync(join(repoRoot, 'packages', 'nullspace', 'openapi.json'), 'utf8')) as {
-    paths: Record<string, { get?: { responses: Record<string, { content: Record<string, { example?: Record<string, unknown> }> }> } }>;
-  };
-  const example = spec.paths['/v1/sandboxes/{id}/uploads/{upload_id}']?.get?.responses['200']?.content['application/json']?.example;
-  if (example === undefined) throw new Error("Nullspace's spec has no 200 example for the upload session");
+  const example = successExample('nullspace', '/v1/sandboxes/{id}/uploads/{upload_id}') as Record<string, unknown>;
   return {
     uploading: JSON.stringify({ ...example, status: 'uploading' }),
     completed: JSON.stringify({ ...example, status: 'completed', accepted_bytes: example.content_length }),

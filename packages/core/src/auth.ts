@@ -43,13 +43,27 @@ export function checkCredential(provider: ProviderInfo, option: string, value: u
   return value;
 }
 
-/** Validates what can be validated at construction time: a missing or malformed static credential. */
-export function assertCredentialConfigured(provider: ProviderInfo, auth: AuthorizationConfig): void {
-  if (typeof auth.credential !== 'function') checkCredential(provider, auth.option, auth.credential);
+/** A credential with the `Authorization` header value that carries it. */
+export interface ResolvedAuthorization {
+  header: string;
+  credential: string;
+}
+
+function resolved(auth: AuthorizationConfig, credential: string): ResolvedAuthorization {
+  return { header: `${auth.scheme} ${credential}`, credential };
+}
+
+/**
+ * Validates what can be validated at construction time: a static credential is checked (missing or malformed
+ * throws) and its header built once. A credential function gives `undefined`: it is called per request.
+ */
+export function staticAuthorization(provider: ProviderInfo, auth: AuthorizationConfig): ResolvedAuthorization | undefined {
+  if (typeof auth.credential === 'function') return undefined;
+  return resolved(auth, checkCredential(provider, auth.option, auth.credential));
 }
 
 /** Resolves the credential for one request and returns the full `Authorization` header value. */
-export async function authorizationHeader(provider: ProviderInfo, auth: AuthorizationConfig): Promise<{ header: string; credential: string }> {
+export async function authorizationHeader(provider: ProviderInfo, auth: AuthorizationConfig): Promise<ResolvedAuthorization> {
   let raw: string | undefined;
   try {
     raw = typeof auth.credential === 'function' ? await auth.credential() : auth.credential;
@@ -60,6 +74,5 @@ export async function authorizationHeader(provider: ProviderInfo, auth: Authoriz
       { provider: provider.id, cause: error },
     );
   }
-  const credential = checkCredential(provider, auth.option, raw);
-  return { header: `${auth.scheme} ${credential}`, credential };
+  return resolved(auth, checkCredential(provider, auth.option, raw));
 }

@@ -1,6 +1,6 @@
 import createClient, { type Client, type Middleware } from 'openapi-fetch';
 import type { PathsWithMethod, SuccessResponseJSON } from 'openapi-typescript-helpers';
-import { assertCredentialConfigured, authorizationHeader, type AuthorizationConfig } from './auth.js';
+import { authorizationHeader, staticAuthorization, type AuthorizationConfig } from './auth.js';
 import { backoffDelay } from './backoff.js';
 import { systemClock, type Clock } from './clock.js';
 import { summarizeErrorBody } from './error-body.js';
@@ -242,7 +242,9 @@ interface AttemptFailure {
  */
 export function createApiClient<Paths extends object>(options: BaseClientOptions, wiring: ProviderWiring): ApiClient<Paths> {
   const { provider, authorization } = wiring;
-  assertCredentialConfigured(provider, authorization);
+  // A static credential is checked here and its header built once; a credential function is called (and
+  // its result checked) before every request.
+  const staticAuth = staticAuthorization(provider, authorization);
   const baseUrl = normalizeBaseUrl(provider, options.baseUrl ?? wiring.defaultBaseUrl);
   if (options.fetch !== undefined && typeof options.fetch !== 'function') {
     throw new ConfigurationError(`${provider.name}: fetch must be a function.`, { provider: provider.id });
@@ -256,13 +258,9 @@ export function createApiClient<Paths extends object>(options: BaseClientOptions
 
   // Credentials seen so far, so that a server echoing one back cannot put it into an error.
   const secrets = new Set<string>();
-  // A static credential was checked at construction: its header is built once. A credential function is
-  // called (and its result checked) before every request.
-  const staticHeader =
-    typeof authorization.credential === 'string' ? `${authorization.scheme} ${authorization.credential}` : undefined;
-  if (typeof authorization.credential === 'string') secrets.add(authorization.credential);
+  if (staticAuth !== undefined) secrets.add(staticAuth.credential);
   async function currentHeader(): Promise<string> {
-    if (staticHeader !== undefined) return staticHeader;
+    if (staticAuth !== undefined) return staticAuth.header;
     const { header, credential } = await authorizationHeader(provider, authorization);
     secrets.add(credential);
     return header;
@@ -287,7 +285,7 @@ export function createApiClient<Paths extends object>(options: BaseClientOptions
   // Typed calls use a client of their own without middleware (each middleware costs every request a
   // Request copy's worth of work): a static header is a default header, set after the user's.
   const typed = createClient<Paths>(
-    staticHeader === undefined ? shared : { ...shared, headers: { ...options.headers, Authorization: staticHeader } },
+    staticAuth === undefined ? shared : { ...shared, headers: { ...options.headers, Authorization: staticAuth.header } },
   ) as unknown as UntypedGet;
 
   /** One attempt: the request and its whole body, under the attempt's own time limit. */
@@ -310,7 +308,7 @@ export function createApiClient<Paths extends object>(options: BaseClientOptions
       // Authorization goes last so that no per-call header replaces it; with no per-call headers and a
       // static credential, the client's default header already carries it.
       const headers =
-        call.headers === undefined && staticHeader !== undefined ? undefined : { ...call.headers, Authorization: await currentHeader() };
+        call.headers === undefined && staticAuth !== undefined ? undefined : { ...call.headers, Authorization: await currentHeader() };
       result = await typed.GET(path, {
         params: { path: pathParameters },
         // Read the body as text and parse it here, so a non-JSON body becomes a typed error

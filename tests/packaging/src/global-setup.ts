@@ -2,22 +2,14 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { describeRun, PNPM, publishedPackages, runNodeAsync, type WorkspacePackage } from './workspace.js';
+import { packPackage } from '@upstat/test-support';
+import { publishedPackages } from './workspace.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     /** Absolute path of each published package's tarball, keyed by package name. */
     tarballs: Record<string, string>;
   }
-}
-
-async function pack(pkg: WorkspacePackage, destination: string): Promise<string> {
-  // pnpm pack is what `pnpm publish` uploads: it applies `files`, and rewrites `workspace:*` to real versions.
-  const run = await runNodeAsync([PNPM, 'pack', '--pack-destination', destination, '--json'], { cwd: pkg.dir });
-  if (run.status !== 0) throw new Error(describeRun(`pnpm pack in ${pkg.relativeDir}`, run));
-  const { filename } = JSON.parse(run.stdout) as { filename?: unknown };
-  if (typeof filename !== 'string' || !existsSync(filename)) throw new Error(describeRun(`pnpm pack in ${pkg.relativeDir} named no tarball`, run));
-  return filename;
 }
 
 export default async function setup(project: TestProject): Promise<() => void> {
@@ -37,7 +29,7 @@ export default async function setup(project: TestProject): Promise<() => void> {
     // Two at a time: the reference machine has two cores.
     const queue = [...packages];
     const worker = async () => {
-      for (let pkg = queue.shift(); pkg !== undefined; pkg = queue.shift()) tarballs[pkg.name] = await pack(pkg, destination);
+      for (let pkg = queue.shift(); pkg !== undefined; pkg = queue.shift()) tarballs[pkg.name] = (await packPackage(pkg.dir, destination)).filename;
     };
     await Promise.all([worker(), worker()]);
     project.provide('tarballs', tarballs);

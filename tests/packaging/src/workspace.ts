@@ -1,68 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { repoRoot } from '@upstat/test-support';
+import { readManifest } from '@upstat/test-support';
 
-export { repoRoot };
-
-/** The workspace's own pnpm and tsc, so the consumer projects use the pinned versions, never a global one. */
-export const PNPM = join(repoRoot, 'node_modules', 'pnpm', 'bin', 'pnpm.cjs');
-export const TSC = join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
-
-/** The package.json fields these tests read. */
-export interface Manifest {
-  name: string;
-  version: string;
-  private?: boolean;
-  type?: string;
-  description?: string;
-  keywords?: string[];
-  license?: string;
-  repository?: { type?: string; url?: string; directory?: string } | string;
-  sideEffects?: boolean | string[];
-  engines?: Record<string, string>;
-  exports?: Record<string, unknown> | string;
-  main?: string;
-  module?: string;
-  types?: string;
-  bin?: Record<string, string> | string;
-  files?: string[];
-  dependencies?: Record<string, string>;
-  peerDependencies?: Record<string, string>;
-  optionalDependencies?: Record<string, string>;
-}
-
-export interface WorkspacePackage {
-  name: string;
-  /** Absolute path of the package directory. */
-  dir: string;
-  /** Path relative to the repository root, e.g. `packages/pandadoc`. */
-  relativeDir: string;
-  manifest: Manifest;
-}
-
-export function readManifest(dir: string): Manifest {
-  return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Manifest;
-}
-
-/** Every workspace package under `<root>/<group>/*`, private ones included (default groups: packages/ and tests/). */
-export function workspacePackages(root: string = repoRoot, groups: string[] = ['packages', 'tests']): WorkspacePackage[] {
-  return groups.flatMap((group) =>
-    readdirSync(join(root, group), { withFileTypes: true })
-      .filter((entry) => entry.isDirectory() && existsSync(join(root, group, entry.name, 'package.json')))
-      .map((entry) => {
-        const dir = join(root, group, entry.name);
-        const manifest = readManifest(dir);
-        return { name: manifest.name, dir, relativeDir: `${group}/${entry.name}`, manifest };
-      }),
-  );
-}
-
-/** The packages that get published: every non-private package in packages/. */
-export function publishedPackages(root: string = repoRoot): WorkspacePackage[] {
-  return workspacePackages(root, ['packages']).filter((pkg) => pkg.manifest.private !== true);
-}
+export { PNPM, TSC, publishedPackages, readManifest, repoRoot, workspacePackages, type Manifest, type WorkspacePackage } from '@upstat/test-support';
 
 /**
  * How each published package is meant to be consumed (README "Installing and using the packages"). The tests

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-import { readTarball, type TarEntry } from '../src/tarball.js';
+import { readTarball, type TarEntry } from '@upstat/test-support';
 import { binOf, describeRun, kindOf, PACKAGE_KINDS, publishedPackages, repoRoot, runNodeAsync, type Manifest } from '../src/workspace.js';
 
 const PUBLINT = binOf('publint', 'publint');

@@ -1,11 +1,20 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, sep } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The root of the repository these helpers live in. */
-export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+/**
+ * The root of the repository these helpers live in: the nearest directory above this file with a
+ * pnpm-workspace.yaml. Found rather than counted, so it stays right when a tool bundles these helpers
+ * into another directory (benchmarks/dist).
+ */
+export const repoRoot = ((): string => {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'pnpm-workspace.yaml'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no pnpm-workspace.yaml above ${fileURLToPath(import.meta.url)}`);
+  }
+})();
 
 /**
  * A throwaway copy of the repository that shares the installed dependencies: the root node_modules is
