@@ -1,30 +1,35 @@
 import createClient, { type Client, type Middleware } from 'openapi-fetch';
 import type { PathsWithMethod, SuccessResponseJSON } from 'openapi-typescript-helpers';
 import { authorizationHeader, staticAuthorization, type AuthorizationConfig } from './auth.js';
-import { backoffDelay } from './backoff.js';
-import { systemClock, type Clock } from './clock.js';
-import { summarizeErrorBody } from './error-body.js';
+import { DEFAULT_MAX_RESPONSE_BYTES, ERROR_BODY_LIMIT_BYTES, readBodyText, type BodyText } from './body.js';
+import { setTimer, systemClock, type Clock } from './clock.js';
+import { REQUEST_ID_HEADERS, summarizeErrorBody } from './error-body.js';
 import {
   AbortError,
   ApiError,
-  AuthenticationError,
-  BadRequestError,
+  capText,
   ConfigurationError,
-  ConflictError,
   ConnectionError,
-  NotFoundError,
-  PermissionError,
-  RateLimitError,
-  redactSecrets,
-  ServerError,
+  DeadlineExceededError,
+  errorClassForStatus,
+  RedirectError,
+  ResponseTooLargeError,
   TimeoutError,
   UnexpectedResponseError,
   UpstatError,
   type UpstatErrorOptions,
 } from './errors.js';
 import { createPathSerializer } from './path-params.js';
+import {
+  DEFAULT_ATTEMPT_TIMEOUT_MS,
+  decideRetry,
+  resolveRetry,
+  retryPolicyProblems,
+  type RetryOptions,
+  type RetrySetting,
+} from './policy.js';
 import type { ProviderInfo } from './provider.js';
-import { DEFAULT_ATTEMPT_TIMEOUT_MS, resolveRetry, type RetryOptions, type RetrySetting } from './retry.js';
+import { Redactor } from './redact.js';
 import { requestedWait } from './retry-after.js';
 
 /** The `fetch` a client uses: the global one by default, or any compatible function (tests, proxies). */
@@ -46,6 +51,11 @@ export interface BaseClientOptions {
   clock?: Clock | undefined;
   /** Source of jitter, a function returning [0, 1); only tests need to replace it. */
   random?: (() => number) | undefined;
+  /**
+   * The largest success body accepted, in bytes (default 1 MiB). A larger one is not read past the limit and
+   * fails with `ResponseTooLargeError`, not retried. Error bodies are read up to 16 KiB whatever this is.
+   */
+  maxResponseBytes?: number | undefined;
 }
 
 /** Per-call options for a typed operation method. */
@@ -58,6 +68,12 @@ export interface CallOptions {
   retry?: RetrySetting | undefined;
   /** Overrides the client's per-attempt time limit for this call. */
   timeoutMs?: number | undefined;
+  /**
+   * A time (epoch milliseconds, on the client's clock) the whole call must end by: an attempt in flight at
+   * the deadline is cut off, and no retry wait that would pass it is started. Ends the call with
+   * `DeadlineExceededError`. The waiter sets it to the wait's own deadline.
+   */
+  deadline?: number | undefined;
 }
 
 /** What a provider package supplies: who it is, where its server is, how it authenticates. */
@@ -96,12 +112,13 @@ function normalizeBaseUrl(provider: ProviderInfo, value: string): string {
   try {
     url = new URL(value);
   } catch {
-    throw new ConfigurationError(`${provider.name}: baseUrl ${JSON.stringify(value)} is not an absolute URL.`, {
+    const shown = typeof value === 'string' ? JSON.stringify(capText(value, 100)) : typeof value;
+    throw new ConfigurationError(`${provider.name}: baseUrl ${shown} is not an absolute URL.`, {
       provider: provider.id,
     });
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConfigurationError(`${provider.name}: baseUrl must use http or https, got ${url.protocol}`, {
+    throw new ConfigurationError(`${provider.name}: baseUrl must use http or https, got ${capText(url.protocol, 40)}`, {
       provider: provider.id,
     });
   }
@@ -114,14 +131,8 @@ function normalizeBaseUrl(provider: ProviderInfo, value: string): string {
   return url.href.replace(/\/+$/, '');
 }
 
-function checkPolicy(provider: ProviderInfo, retry: RetryOptions, timeoutMs: number): void {
-  const problems: string[] = [];
-  if (!Number.isInteger(retry.maxAttempts) || retry.maxAttempts < 1) problems.push('retry.maxAttempts must be an integer ≥ 1');
-  for (const key of ['minDelayMs', 'maxDelayMs', 'maxRetryAfterMs'] as const) {
-    if (!Number.isFinite(retry[key]) || retry[key] < 0) problems.push(`retry.${key} must be a number ≥ 0`);
-  }
-  if (retry.minDelayMs > retry.maxDelayMs) problems.push('retry.minDelayMs must not exceed retry.maxDelayMs');
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) problems.push('timeoutMs must be a number > 0');
+function checkPolicy(provider: ProviderInfo, retry: RetryOptions, timeoutMs: unknown): void {
+  const problems = retryPolicyProblems(retry, timeoutMs);
   if (problems.length > 0) {
     throw new ConfigurationError(`${provider.name}: ${problems.join('; ')}.`, { provider: provider.id });
   }
@@ -135,21 +146,14 @@ const STATUS_HINTS: Partial<Record<number, string>> = {
   409: 'The resource is in a state that conflicts with this request.',
 };
 
-function errorClassFor(status: number): typeof ApiError {
-  if (status === 400) return BadRequestError;
-  if (status === 401) return AuthenticationError;
-  if (status === 403) return PermissionError;
-  if (status === 404) return NotFoundError;
-  if (status === 409) return ConflictError;
-  if (status === 429) return RateLimitError;
-  if (status >= 500) return ServerError;
-  return ApiError;
-}
+/** How long each piece of server-sent text may be in a message. */
+const MAX_HEADER_IN_MESSAGE = 100;
+const MAX_SUMMARY_IN_MESSAGE = 500;
 
 interface CallContext {
   provider: ProviderInfo;
   operation: string;
-  secrets: ReadonlySet<string>;
+  redactor: Redactor;
   clock: Clock;
 }
 
@@ -161,15 +165,42 @@ function afterAttempts(attempt: number): string {
   return attempt > 1 ? ` after ${attempt} attempts` : '';
 }
 
-/** Builds the typed error for an HTTP error response. `parsed` is the body as openapi-fetch read it. */
-function errorFromResponse(context: CallContext, response: Response, parsed: unknown, attempt: number): ApiError {
-  // openapi-fetch hands over the JSON value when the body parsed, and the text when it did not.
-  const notJson = typeof parsed === 'string' && parsed !== '';
-  const rawText = notJson ? redactSecrets(parsed, context.secrets) : undefined;
-  const body = notJson || parsed === '' ? undefined : redactSecrets(parsed, context.secrets);
-  const summary = summarizeErrorBody(body, response.headers);
+/** A header's value as it may appear in a message or on an error: redacted, on one line, short. */
+function headerText(redactor: Redactor, headers: Headers, name: string, max: number): string | undefined {
+  const value = headers.get(name);
+  if (value === null) return undefined;
+  return capText(redactor.text(value).replace(/\s+/g, ' ').trim(), max);
+}
+
+/** What one attempt read: the response and (a bounded part of) its body. */
+interface Received {
+  response: Response;
+  body: BodyText;
+}
+
+/** Builds the typed error for an HTTP error response, from the start of its body. */
+function errorFromResponse(context: CallContext, received: Received, attempt: number): ApiError {
+  const { response, body: read } = received;
+  const { redactor } = context;
+  let parsed: unknown;
+  let notJson = false;
+  if (read.text.trim() !== '') {
+    try {
+      parsed = JSON.parse(read.text) as unknown;
+    } catch {
+      notJson = true;
+    }
+  }
+  const rawText = notJson ? redactor.text(read.text, { cut: read.overLimit }) : undefined;
+  const body = notJson ? undefined : redactor.value(parsed);
+  const requestIdHeader = REQUEST_ID_HEADERS.map((name) => headerText(redactor, response.headers, name, MAX_SUMMARY_IN_MESSAGE)).find(
+    (value) => value !== undefined && value !== '',
+  );
+  const summary = summarizeErrorBody(body);
+  const requestId = summary.requestId === undefined ? requestIdHeader : capText(summary.requestId, MAX_SUMMARY_IN_MESSAGE);
   const retryAfterMs = requestedWait(response, context.clock.now());
-  const statusLine = `${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
+  const statusText = capText(redactor.text(response.statusText).replace(/\s+/g, ' ').trim(), MAX_HEADER_IN_MESSAGE);
+  const statusLine = `${response.status}${statusText ? ` ${statusText}` : ''}`;
   const hint =
     response.status === 429
       ? retryAfterMs === undefined
@@ -178,47 +209,65 @@ function errorFromResponse(context: CallContext, response: Response, parsed: unk
       : (STATUS_HINTS[response.status] ??
         (response.status >= 500 ? 'The provider failed; retrying later may help.' : undefined));
   const what = response.status === 429 ? 'was rate limited' : 'failed with';
+  const detail = summary.message === undefined ? undefined : capText(summary.message, MAX_SUMMARY_IN_MESSAGE);
+  const contentType = headerText(redactor, response.headers, 'content-type', MAX_HEADER_IN_MESSAGE) ?? 'missing';
   const message = [
-    `${context.provider.name} ${context.operation} ${what} ${statusLine}${afterAttempts(attempt)}${summary.message ? `: ${summary.message}` : '.'}`,
-    rawText === undefined ? undefined : `The body was not JSON (content-type ${response.headers.get('content-type') ?? 'missing'}).`,
+    `${context.provider.name} ${context.operation} ${what} ${statusLine}${afterAttempts(attempt)}${detail ? `: ${detail}` : '.'}`,
+    rawText === undefined ? undefined : `The body was not JSON (content-type ${contentType}).`,
     hint,
-    summary.requestId ? `(request id ${summary.requestId})` : undefined,
+    requestId ? `(request id ${requestId})` : undefined,
   ]
     .filter(Boolean)
     .join(' ');
-  const ErrorClass = errorClassFor(response.status);
+  const ErrorClass = errorClassForStatus(response.status);
   return new ErrorClass(message, {
     ...errorOptions(context, attempt),
     status: response.status,
-    requestId: summary.requestId,
+    requestId,
     body,
     rawText,
     retryAfterMs,
   });
 }
 
-/** Maps what an attempt threw (fetch, body read, middleware) into the core hierarchy. */
+/** The runtime's messages for a redirect that cannot be followed (undici's, which Node's fetch uses). */
+const REDIRECT_FAILURES = /redirect count exceeded|redirect loop|too many redirects|URL scheme must be a HTTP\(S\) scheme/i;
+
+/** Maps what an attempt threw (fetch, body read) into the core hierarchy; every `cause` is redacted. */
 function errorFromException(
   context: CallContext,
   error: unknown,
   attempt: number,
-  why: { aborted: boolean; timedOutAfterMs: number | undefined },
+  why: { aborted: boolean; timedOutAfterMs: number | undefined; byDeadline: boolean },
 ): UpstatError {
   if (error instanceof UpstatError) return error;
+  const { redactor } = context;
+  const cause = redactor.error(error);
   if (why.aborted) {
-    return new AbortError(`${context.provider.name} ${context.operation} was aborted.`, errorOptions(context, attempt, { cause: error }));
+    return new AbortError(`${context.provider.name} ${context.operation} was aborted.`, errorOptions(context, attempt, { cause }));
   }
   if (why.timedOutAfterMs !== undefined) {
-    return new TimeoutError(
-      `${context.provider.name} ${context.operation} timed out: no complete response within ${why.timedOutAfterMs} ms${afterAttempts(attempt)}.`,
-      errorOptions(context, attempt, { cause: error }),
+    return why.byDeadline
+      ? new DeadlineExceededError(
+          `${context.provider.name} ${context.operation} was cut off at its deadline, ${why.timedOutAfterMs} ms into attempt ${attempt}.`,
+          errorOptions(context, attempt, { cause }),
+        )
+      : new TimeoutError(
+          `${context.provider.name} ${context.operation} timed out: no complete response within ${why.timedOutAfterMs} ms${afterAttempts(attempt)}.`,
+          errorOptions(context, attempt, { cause }),
+        );
+  }
+  const inner = cause instanceof Error && cause.cause instanceof Error ? cause.cause : cause;
+  const reason = capText(inner instanceof Error ? inner.message : String(inner), MAX_SUMMARY_IN_MESSAGE);
+  if (REDIRECT_FAILURES.test(reason)) {
+    return new RedirectError(
+      `${context.provider.name} ${context.operation}: the server's redirects could not be followed (${reason}); redirects are followed up to the runtime's limit, and a loop is not retried.`,
+      errorOptions(context, attempt, { cause }),
     );
   }
-  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-  const reason = cause instanceof Error ? cause.message : String(cause);
   return new ConnectionError(
     `${context.provider.name} ${context.operation}: the connection failed before a complete response (${reason})${afterAttempts(attempt)}.`,
-    errorOptions(context, attempt, { cause: error }),
+    errorOptions(context, attempt, { cause }),
   );
 }
 
@@ -227,18 +276,16 @@ interface UntypedGet {
   GET(path: string, init: Record<string, unknown>): Promise<{ data?: unknown; error?: unknown; response: Response }>;
 }
 
-/** An attempt's failure, and whether another attempt may help. */
-interface AttemptFailure {
-  error: UpstatError;
-  retryable: boolean;
-  /** The wait the server asked for before another attempt. */
-  retryAfterMs: number | undefined;
-}
+/**
+ * Thrown by the attempt's own fetch for an error status once the start of the body is read, so that
+ * openapi-fetch does not read the body again (it would read all of it). Never leaves this module.
+ */
+const ERROR_STATUS_READ = new Error('error status read');
 
 /**
  * Creates the client a provider package wraps: openapi-fetch configured with the provider's base URL,
  * `Authorization` header and guarded path parameters, plus typed methods that retry idempotent requests,
- * time out each attempt, and throw typed errors.
+ * time out each attempt, bound what they read, and throw typed errors holding no credential.
  */
 export function createApiClient<Paths extends object>(options: BaseClientOptions, wiring: ProviderWiring): ApiClient<Paths> {
   const { provider, authorization } = wiring;
@@ -255,14 +302,18 @@ export function createApiClient<Paths extends object>(options: BaseClientOptions
   const clientRetry = resolveRetry(options.retry);
   const clientTimeoutMs = options.timeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS;
   checkPolicy(provider, clientRetry, clientTimeoutMs);
+  const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  if (!Number.isSafeInteger(maxResponseBytes) || maxResponseBytes < 1) {
+    throw new ConfigurationError(`${provider.name}: maxResponseBytes must be a whole number of bytes ≥ 1.`, { provider: provider.id });
+  }
 
-  // Credentials seen so far, so that a server echoing one back cannot put it into an error.
-  const secrets = new Set<string>();
-  if (staticAuth !== undefined) secrets.add(staticAuth.credential);
+  // The redaction boundary for everything this client reads: it knows every credential a request carried.
+  const redactor = new Redactor();
+  if (staticAuth !== undefined) redactor.add(staticAuth.credential);
   async function currentHeader(): Promise<string> {
     if (staticAuth !== undefined) return staticAuth.header;
     const { header, credential } = await authorizationHeader(provider, authorization);
-    secrets.add(credential);
+    redactor.add(credential);
     return header;
   }
 
@@ -288,7 +339,7 @@ export function createApiClient<Paths extends object>(options: BaseClientOptions
     staticAuth === undefined ? shared : { ...shared, headers: { ...options.headers, Authorization: staticAuth.header } },
   ) as unknown as UntypedGet;
 
-  /** One attempt: the request and its whole body, under the attempt's own time limit. */
+  /** One attempt: the request and its (bounded) body, under the attempt's time limit and the call's deadline. */
   async function attemptGet(
     context: CallContext,
     path: string,
@@ -297,87 +348,134 @@ export function createApiClient<Paths extends object>(options: BaseClientOptions
     attempt: number,
     timeoutMs: number,
   ): Promise<unknown> {
+    const remaining = call.deadline === undefined ? Number.POSITIVE_INFINITY : call.deadline - clock.now();
+    if (remaining <= 0) {
+      throw new DeadlineExceededError(
+        `${provider.name} ${context.operation} was not sent: its deadline had passed.`,
+        errorOptions(context, attempt - 1),
+      );
+    }
+    const limitMs = Math.min(timeoutMs, Math.ceil(remaining));
+    const byDeadline = limitMs < timeoutMs;
     const userSignal = call.signal;
     const timer = new AbortController();
-    const timeout = setTimeout(() => {
-      timer.abort(new DOMException(`attempt exceeded ${timeoutMs} ms`, 'TimeoutError'));
-    }, timeoutMs);
+    const cancelTimer = setTimer(() => {
+      timer.abort(new DOMException(`attempt exceeded ${limitMs} ms`, 'TimeoutError'));
+    }, limitMs);
     const signal = userSignal ? AbortSignal.any([userSignal, timer.signal]) : timer.signal;
-    let result: Awaited<ReturnType<UntypedGet['GET']>>;
+    let received: Received | undefined;
+    // The attempt's own fetch reads the body here, bounded, before openapi-fetch could read it unbounded.
+    const send = async (request: Request): Promise<Response> => {
+      const response = userFetch === undefined ? await globalThis.fetch(request, { signal }) : await userFetch(request);
+      const body = response.ok
+        ? await readBodyText(response, maxResponseBytes, false)
+        : await readBodyText(response, ERROR_BODY_LIMIT_BYTES, true);
+      received = { response, body };
+      if (!response.ok) throw ERROR_STATUS_READ;
+      return response;
+    };
     try {
       // Authorization goes last so that no per-call header replaces it; with no per-call headers and a
       // static credential, the client's default header already carries it.
       const headers =
         call.headers === undefined && staticAuth !== undefined ? undefined : { ...call.headers, Authorization: await currentHeader() };
-      result = await typed.GET(path, {
+      await typed.GET(path, {
         params: { path: pathParameters },
-        // Read the body as text and parse it here, so a non-JSON body becomes a typed error
-        // instead of openapi-fetch's uncaught SyntaxError.
-        parseAs: 'text',
+        // The body is already read by `send`; 'stream' makes openapi-fetch hand it over without reading it.
+        parseAs: 'stream',
         headers,
+        fetch: send,
         // With the global fetch, the signal goes to fetch itself: on openapi-fetch's Request it would be
         // followed twice (by that Request, and by the copy fetch makes of it). A custom fetch gets it on
         // the Request, the only place a `(request) => Response` function can see it.
-        ...(userFetch === undefined ? { fetch: (request: Request) => globalThis.fetch(request, { signal }) } : { signal }),
+        ...(userFetch === undefined ? {} : { signal }),
       });
     } catch (error) {
-      throw errorFromException(context, error, attempt, {
-        aborted: userSignal?.aborted === true,
-        timedOutAfterMs: timer.signal.aborted ? timeoutMs : undefined,
-      });
+      if (error !== ERROR_STATUS_READ || received === undefined) {
+        throw errorFromException(context, error, attempt, {
+          aborted: userSignal?.aborted === true,
+          timedOutAfterMs: timer.signal.aborted ? limitMs : undefined,
+          byDeadline,
+        });
+      }
     } finally {
-      clearTimeout(timeout);
+      cancelTimer();
     }
-    const { response } = result;
-    if (!response.ok) throw errorFromResponse(context, response, result.error, attempt);
-    const text = typeof result.data === 'string' ? result.data : '';
+    if (received === undefined) throw new Error('unreachable: the attempt ended without a response');
+    const { response, body } = received;
+    if (!response.ok) throw errorFromResponse(context, received, attempt);
+    if (body.overLimit) {
+      throw new ResponseTooLargeError(
+        `${provider.name} ${context.operation} returned ${response.status} with a body over the ${maxResponseBytes}-byte limit ` +
+          `(${body.bytes === 0 ? 'by its Content-Length' : `stopped after ${body.bytes} bytes`}); it was not read further. ` +
+          'Raise maxResponseBytes if such bodies are expected.',
+        { ...errorOptions(context, attempt, { status: response.status }), limitBytes: maxResponseBytes },
+      );
+    }
+    const text = body.text;
     if (text.trim() === '') {
       throw new UnexpectedResponseError(
         `${provider.name} ${context.operation} returned ${response.status} with an empty body; a JSON body was expected.`,
         errorOptions(context, attempt, { status: response.status }),
       );
     }
+    let parsed: unknown;
     try {
-      return JSON.parse(text) as unknown;
-    } catch (error) {
+      parsed = JSON.parse(text) as unknown;
+    } catch {
+      // The parser's own error is left out: its message quotes the body, and may cut a credential in half.
+      const contentType = headerText(redactor, response.headers, 'content-type', MAX_HEADER_IN_MESSAGE) ?? 'missing';
       throw new UnexpectedResponseError(
         `${provider.name} ${context.operation} returned ${response.status} with a body that is not valid JSON ` +
-          `(content-type ${response.headers.get('content-type') ?? 'missing'}, ${text.length} characters).`,
-        { ...errorOptions(context, attempt, { status: response.status, cause: error }), rawText: redactSecrets(text, secrets) },
+          `(content-type ${contentType}, ${text.length} characters).`,
+        { ...errorOptions(context, attempt, { status: response.status }), rawText: redactor.text(text) },
       );
     }
-  }
-
-  function classify(error: UpstatError, retry: RetryOptions): AttemptFailure {
-    if (error instanceof ApiError) {
-      return { error, retryable: retry.retryStatuses.includes(error.status), retryAfterMs: error.retryAfterMs };
-    }
-    return { error, retryable: error instanceof ConnectionError || error instanceof TimeoutError, retryAfterMs: undefined };
+    // Most bodies hold no credential in any form: only then is the walk over the parsed value skipped.
+    return redactor.active && (redactor.mayContain(text) || text.includes('\\')) ? redactor.value(parsed) : parsed;
   }
 
   async function callGet(path: string, pathParameters: unknown, call: CallOptions = {}): Promise<unknown> {
-    const context: CallContext = { provider, operation: `GET ${path}`, secrets, clock };
+    const context: CallContext = { provider, operation: `GET ${path}`, redactor, clock };
     const overridden = call.retry !== undefined || call.timeoutMs !== undefined;
     const retry = call.retry === undefined ? clientRetry : resolveRetry(options.retry, call.retry);
     const timeoutMs = call.timeoutMs ?? clientTimeoutMs;
     if (overridden) checkPolicy(provider, retry, timeoutMs);
-    // Typed methods are GETs, which are idempotent, so every one of them may be retried.
-    const maxAttempts = retry.maxAttempts;
+    if (call.deadline !== undefined && !Number.isFinite(call.deadline)) {
+      throw new ConfigurationError(`${provider.name}: deadline must be a finite time in epoch milliseconds.`, { provider: provider.id });
+    }
     const aborted = (attempt: number) =>
-      new AbortError(`${provider.name} ${context.operation} was aborted.`, errorOptions(context, attempt, { cause: call.signal?.reason }));
+      new AbortError(
+        `${provider.name} ${context.operation} was aborted.`,
+        errorOptions(context, attempt, { cause: redactor.error(call.signal?.reason) }),
+      );
 
+    // Typed methods are GETs, which are idempotent, so every one of them may be retried.
     for (let attempt = 1; ; attempt++) {
       if (call.signal?.aborted) throw aborted(attempt - 1);
       try {
         return await attemptGet(context, path, pathParameters, call, attempt, timeoutMs);
       } catch (thrown) {
-        const failure = classify(thrown as UpstatError, retry);
-        if (!failure.retryable || attempt >= maxAttempts) throw failure.error;
-        // A server that asks for a longer wait than we are willing to sit out gets its answer returned.
-        if (failure.retryAfterMs !== undefined && failure.retryAfterMs > retry.maxRetryAfterMs) throw failure.error;
-        const delay = failure.retryAfterMs ?? backoffDelay(attempt, retry, random);
+        const error = thrown as UpstatError;
+        const decision = decideRetry(
+          {
+            error,
+            attempt,
+            retryAfterMs: error instanceof ApiError ? error.retryAfterMs : undefined,
+            remainingMs: call.deadline === undefined ? Number.POSITIVE_INFINITY : call.deadline - clock.now(),
+          },
+          retry,
+          random,
+        );
+        if (!decision.retry) {
+          if (decision.reason !== 'deadline') throw error;
+          throw new DeadlineExceededError(
+            `${provider.name} ${context.operation} stopped before its deadline: ${error.message}`,
+            errorOptions(context, attempt, { status: error.status, requestId: error.requestId, cause: error }),
+          );
+        }
         try {
-          await clock.sleep(delay, call.signal);
+          await clock.sleep(decision.delayMs, call.signal);
         } catch {
           throw aborted(attempt);
         }

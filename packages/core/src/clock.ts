@@ -9,6 +9,29 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
+/** The longest delay a platform timer takes; `setTimeout` fires at once for anything longer (2^31 − 1 ms). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * `setTimeout` for any delay: one longer than a platform timer can hold is run as a chain of shorter ones,
+ * so a delay of days fires after days, not at once. Returns the function that cancels it.
+ */
+export function setTimer(callback: () => void, ms: number): () => void {
+  let timer: ReturnType<typeof setTimeout>;
+  const due = Date.now() + ms;
+  const arm = (delay: number) => {
+    timer = setTimeout(() => {
+      const left = due - Date.now();
+      if (left > 0 && delay === MAX_TIMER_MS) arm(Math.min(left, MAX_TIMER_MS));
+      else callback();
+    }, delay);
+  };
+  arm(Math.min(Math.max(ms, 0), MAX_TIMER_MS));
+  return () => {
+    clearTimeout(timer);
+  };
+}
+
 export const systemClock: Clock = {
   now: () => Date.now(),
   sleep: (ms, signal) =>
@@ -18,10 +41,10 @@ export const systemClock: Clock = {
         return;
       }
       const onAbort = () => {
-        clearTimeout(timer);
+        cancel();
         reject(signal?.reason as Error);
       };
-      const timer = setTimeout(() => {
+      const cancel = setTimer(() => {
         signal?.removeEventListener('abort', onAbort);
         resolve();
       }, ms);

@@ -37,7 +37,7 @@ function joinSentences(...parts: (string | undefined)[]): string | undefined {
 }
 
 /** Header names vendors commonly use for a request id, checked when the body has none. */
-const REQUEST_ID_HEADERS = ['x-request-id', 'request-id', 'x-trace-id', 'x-correlation-id'];
+export const REQUEST_ID_HEADERS = ['x-request-id', 'request-id', 'x-trace-id', 'x-correlation-id'];
 
 export function summarizeErrorBody(body: unknown, headers?: Headers): ErrorBodySummary {
   const summary: ErrorBodySummary = {};

@@ -3,8 +3,8 @@
  *
  * Every error carries the provider it came from and, when an HTTP response was involved, the status,
  * the vendor's request/trace id and the parsed body. None of them ever holds a credential: errors are
- * built from the response and the operation name only, never from request headers, and any text that
- * echoes the credential back is redacted before it is stored (see `redactSecrets`).
+ * built from the response and the operation name only, never from request headers, and everything taken
+ * from the response passes through the client's redaction boundary (`redact.ts`) before it is stored.
  */
 
 /** A short machine-readable name for each error class, stable across releases. */
@@ -24,6 +24,9 @@ export type UpstatErrorKind =
   | 'timeout'
   | 'abort'
   | 'unexpected_response'
+  | 'deadline_exceeded'
+  | 'redirect'
+  | 'response_too_large'
   | 'wait_timeout'
   | 'upload_failed';
 
@@ -186,6 +189,22 @@ export class TimeoutError extends UpstatError {
   override readonly kind: UpstatErrorKind = 'timeout';
 }
 
+/**
+ * The call's `deadline` came before it could finish: an attempt was cut off at the deadline, or the wait
+ * before the next attempt (a backoff or the server's Retry-After) would have passed it. A wait turns it
+ * into `WaitTimeoutError`. `cause` is the failure that would otherwise have been retried, if there was one.
+ */
+export class DeadlineExceededError extends TimeoutError {
+  override readonly name: string = 'DeadlineExceededError';
+  override readonly kind: UpstatErrorKind = 'deadline_exceeded';
+}
+
+/** Redirects went round in a loop or past the runtime's limit (20 in the Fetch standard). Not retried. */
+export class RedirectError extends UpstatError {
+  override readonly name: string = 'RedirectError';
+  override readonly kind: UpstatErrorKind = 'redirect';
+}
+
 /** The caller's `AbortSignal` fired. */
 export class AbortError extends UpstatError {
   override readonly name: string = 'AbortError';
@@ -207,6 +226,24 @@ export class UnexpectedResponseError extends UpstatError {
   }
   override toJSON(): Record<string, unknown> {
     return { ...super.toJSON(), rawText: this.rawText };
+  }
+}
+
+/**
+ * A success body was larger than the client's `maxResponseBytes`. Reading stopped at the limit (or before
+ * reading, when `Content-Length` said so) and the connection was released. Not retried.
+ */
+export class ResponseTooLargeError extends UnexpectedResponseError {
+  override readonly name: string = 'ResponseTooLargeError';
+  override readonly kind: UpstatErrorKind = 'response_too_large';
+  /** The limit that was exceeded, in bytes. */
+  readonly limitBytes: number;
+  constructor(message: string, options: UpstatErrorOptions & { limitBytes: number }) {
+    super(message, options);
+    this.limitBytes = options.limitBytes;
+  }
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), limitBytes: this.limitBytes };
   }
 }
 
@@ -262,19 +299,16 @@ export function capText(text: string, max = MAX_RAW_TEXT): string {
   return text.length <= max ? text : `${text.slice(0, max)}… [${text.length - max} more characters]`;
 }
 
-/** Replace every occurrence of each secret inside strings nested anywhere in `value`. */
-export function redactSecrets<T>(value: T, secrets: Iterable<string>): T {
-  const list = [...secrets].filter((secret) => secret.length > 0);
-  if (list.length === 0) return value;
-  const scrub = (input: unknown): unknown => {
-    if (typeof input === 'string') {
-      return list.reduce((text, secret) => text.split(secret).join('[REDACTED]'), input);
-    }
-    if (Array.isArray(input)) return input.map(scrub);
-    if (input !== null && typeof input === 'object') {
-      return Object.fromEntries(Object.entries(input).map(([key, inner]) => [key, scrub(inner)]));
-    }
-    return input;
-  };
-  return scrub(value) as T;
+/** The error class for each HTTP error status that has one of its own; other 4xx are `ApiError`, 5xx `ServerError`. */
+const ERROR_CLASS_BY_STATUS: Readonly<Partial<Record<number, typeof ApiError>>> = {
+  400: BadRequestError,
+  401: AuthenticationError,
+  403: PermissionError,
+  404: NotFoundError,
+  409: ConflictError,
+  429: RateLimitError,
+};
+
+export function errorClassForStatus(status: number): typeof ApiError {
+  return ERROR_CLASS_BY_STATUS[status] ?? (status >= 500 ? ServerError : ApiError);
 }

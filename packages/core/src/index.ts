@@ -4,20 +4,39 @@ export { parseRetryAfter, parseRateLimitReset, requestedWait } from './retry-aft
 export { encodePathParameter, createPathSerializer } from './path-params.js';
 export { checkCredential, type AuthorizationConfig, type CredentialSource } from './auth.js';
 export type { ProviderInfo } from './provider.js';
-export { systemClock, type Clock } from './clock.js';
-export { backoffDelay, type BackoffBounds } from './backoff.js';
-export { DEFAULT_RETRY, DEFAULT_ATTEMPT_TIMEOUT_MS, resolveRetry, type RetryOptions, type RetrySetting } from './retry.js';
+export { setTimer, systemClock, type Clock } from './clock.js';
+export { DEFAULT_MAX_RESPONSE_BYTES, ERROR_BODY_LIMIT_BYTES } from './body.js';
+export { MIN_SUBSTRING_SECRET_LENGTH, REDACTED, Redactor, redactSecrets } from './redact.js';
 export {
+  DEFAULT_ATTEMPT_TIMEOUT_MS,
+  DEFAULT_RETRY,
   DEFAULT_WAIT,
+  MAX_DURATION_MS,
   WAIT_JITTER,
+  backoffDelay,
+  decideRetry,
+  durationProblem,
+  isRetryable,
   nextCheckDelay,
+  resolveRetry,
   resolveWaitPolicy,
+  retryPolicyProblems,
+  type BackoffBounds,
+  type RetryDecision,
+  type RetryOptions,
+  type RetrySetting,
+  type RetryState,
+  type WaitPolicy,
+  type WaitPolicyOptions,
+} from './policy.js';
+export {
+  checkCheckpoint,
+  checkWaitPolicy,
   waitUntil,
+  type CheckContext,
   type Observation,
   type WaitCheckpoint,
   type WaitLoopOptions,
-  type WaitPolicy,
-  type WaitPolicyOptions,
   type WaitSubject,
 } from './waiter.js';
 export {

@@ -1,35 +1,13 @@
 import { systemClock, type Clock } from './clock.js';
-import { AbortError, ConfigurationError, WaitTimeoutError } from './errors.js';
+import { AbortError, ConfigurationError, DeadlineExceededError, WaitTimeoutError } from './errors.js';
+import { MAX_DURATION_MS, nextCheckDelay, resolveWaitPolicy, type WaitPolicy, type WaitPolicyOptions } from './policy.js';
 
 /**
- * Polling until something finishes, in the manner of the AWS SDK waiters and Azure's long-running
- * operation pollers: check at once, then wait a growing, jittered delay between a minimum and a
- * maximum, and give up after a bounded total time.
- *
- * The delay is a quarter of the time waited so far (so checks thin out exponentially, ×1.25), never
- * below `minDelayMs` nor above `maxDelayMs`, jittered down by up to a fifth of the way to the minimum.
- * Because no delay exceeds a quarter of the elapsed time (or the minimum), completion is noticed within
- * 25% of the time it took, or within `minDelayMs` — while a long wait costs a few dozen checks, not hundreds.
+ * The loop that waits: it applies the schedule from `policy.ts` and enforces the deadline. A wait ends by its
+ * deadline: the check in flight is given the deadline (the clients cut their attempt off there and never
+ * start a retry wait that would pass it), no check starts at or after it, and the outcome is then
+ * `WaitTimeoutError` carrying the last status seen.
  */
-export interface WaitPolicy {
-  /** Give up after this long in total (resumed waits included). Default 15 minutes. */
-  timeoutMs: number;
-  /** Shortest delay between checks. Default 5 s. */
-  minDelayMs: number;
-  /** Longest delay between checks. Default 60 s. */
-  maxDelayMs: number;
-}
-
-export const DEFAULT_WAIT: WaitPolicy = { timeoutMs: 15 * 60_000, minDelayMs: 5_000, maxDelayMs: 60_000 };
-
-/** How far below its target a delay may be pulled by jitter, as a share of (target − minimum). */
-export const WAIT_JITTER = 0.2;
-
-/** The delay before the next check, after `elapsedMs` of waiting. Always within [minDelayMs, maxDelayMs]. */
-export function nextCheckDelay(elapsedMs: number, policy: WaitPolicy, random: () => number = Math.random): number {
-  const target = Math.min(policy.maxDelayMs, Math.max(policy.minDelayMs, elapsedMs / 4));
-  return Math.round(target - random() * WAIT_JITTER * (target - policy.minDelayMs));
-}
 
 /**
  * Everything needed to carry on a wait elsewhere (another process, after a restart): plain JSON.
@@ -54,8 +32,11 @@ export interface Observation {
   done: boolean;
 }
 
-/** Any part of a wait policy; what is left out (or undefined) takes the default. */
-export type WaitPolicyOptions = { [K in keyof WaitPolicy]?: WaitPolicy[K] | undefined };
+/** What each check is given: the signal to stop on, and the time (on the wait's clock) it must end by. */
+export interface CheckContext {
+  signal: AbortSignal | undefined;
+  deadline: number;
+}
 
 export interface WaitLoopOptions<Status> extends WaitPolicyOptions {
   /** Ends the wait at once with `AbortError`; no check is started after it fires. */
@@ -64,7 +45,10 @@ export interface WaitLoopOptions<Status> extends WaitPolicyOptions {
   onUpdate?: ((status: Status) => void) | undefined;
   /** Called after every check with a checkpoint to persist, for `resume`. */
   onCheckpoint?: ((checkpoint: WaitCheckpoint) => void) | undefined;
-  /** Carry on a wait from a checkpoint instead of starting a new one. */
+  /**
+   * Carry on a wait from a checkpoint instead of starting a new one. Its deadline holds; a `timeoutMs` given
+   * with it bounds the resumed part too (the earlier of the two ends the wait).
+   */
   resume?: WaitCheckpoint | undefined;
   clock?: Clock | undefined;
   random?: (() => number) | undefined;
@@ -77,37 +61,57 @@ export interface WaitSubject {
   label: string;
 }
 
-export function resolveWaitPolicy(provider: string, options: WaitPolicyOptions): WaitPolicy {
-  const policy: WaitPolicy = {
-    timeoutMs: options.timeoutMs ?? DEFAULT_WAIT.timeoutMs,
-    minDelayMs: options.minDelayMs ?? DEFAULT_WAIT.minDelayMs,
-    maxDelayMs: options.maxDelayMs ?? DEFAULT_WAIT.maxDelayMs,
-  };
-  const problems: string[] = [];
-  if (!Number.isFinite(policy.timeoutMs) || policy.timeoutMs <= 0) problems.push('timeoutMs must be a number > 0');
-  if (!Number.isFinite(policy.minDelayMs) || policy.minDelayMs <= 0) problems.push('minDelayMs must be a number > 0');
-  if (!Number.isFinite(policy.maxDelayMs) || policy.maxDelayMs < policy.minDelayMs) {
-    problems.push('maxDelayMs must be a number ≥ minDelayMs');
-  }
+/** The policy with defaults filled in; a `ConfigurationError` naming each bad option otherwise. */
+export function checkWaitPolicy(provider: string, options: WaitPolicyOptions): WaitPolicy {
+  const { policy, problems } = resolveWaitPolicy(options);
   if (problems.length > 0) throw new ConfigurationError(`wait: ${problems.join('; ')}.`, { provider });
   return policy;
 }
 
-/** Checkpoints come back from storage as untyped JSON; check their shape before trusting them. */
-function checkCheckpoint(provider: string, value: unknown): void {
-  const { version, startedAt, deadline, checks } = (value ?? {}) as Partial<Record<keyof WaitCheckpoint, unknown>>;
-  const valid =
-    version === 1 &&
-    typeof startedAt === 'number' &&
-    typeof deadline === 'number' &&
-    Number.isFinite(startedAt) &&
-    deadline >= startedAt &&
-    typeof checks === 'number' &&
-    Number.isInteger(checks) &&
-    checks >= 0;
-  if (!valid) {
-    throw new ConfigurationError('wait: the checkpoint to resume from is not a version 1 wait checkpoint.', { provider });
+/** How far in the future a checkpoint's start may lie (clocks of different machines disagree a little). */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
+/**
+ * Checkpoints come back from storage as untyped JSON: check each field before trusting it, and name the
+ * field that is wrong.
+ */
+export function checkCheckpoint(provider: string, value: unknown, now: number): WaitCheckpoint {
+  const fail = (field: string, problem: string) =>
+    new ConfigurationError(`wait: cannot resume: checkpoint.${field} ${problem}.`, { provider });
+  if (value === null || typeof value !== 'object') throw fail('', 'is missing: expected the object passed to onCheckpoint');
+  const { version, startedAt, deadline, checks, lastState, lastProgress } = value as Partial<Record<keyof WaitCheckpoint, unknown>>;
+  const shown = (field: unknown) => (typeof field === 'number' ? String(field) : field === null ? 'null' : typeof field);
+  if (version !== 1) throw fail('version', `must be 1, got ${shown(version)}`);
+  if (typeof startedAt !== 'number' || !Number.isFinite(startedAt)) {
+    throw fail('startedAt', `must be a finite time in epoch milliseconds, got ${shown(startedAt)}`);
   }
+  if (startedAt > now + CLOCK_SKEW_MS) throw fail('startedAt', 'lies in the future');
+  if (typeof deadline !== 'number' || !Number.isFinite(deadline)) {
+    throw fail('deadline', `must be a finite time in epoch milliseconds, got ${shown(deadline)}`);
+  }
+  if (deadline < startedAt) throw fail('deadline', 'is before startedAt');
+  if (deadline - startedAt > MAX_DURATION_MS) {
+    throw fail('deadline', `is ${deadline - startedAt} ms after startedAt; a wait lasts at most ${MAX_DURATION_MS} ms (30 days)`);
+  }
+  if (typeof checks !== 'number' || !Number.isInteger(checks) || checks < 0) {
+    throw fail('checks', `must be a whole number ≥ 0, got ${shown(checks)}`);
+  }
+  if (lastState !== undefined && lastState !== null && typeof lastState !== 'string') throw fail('lastState', 'must be a string');
+  if (
+    lastProgress !== undefined &&
+    lastProgress !== null &&
+    (typeof lastProgress !== 'number' || !(lastProgress >= 0 && lastProgress <= 1))
+  ) {
+    throw fail('lastProgress', `must be a number from 0 to 1, got ${shown(lastProgress)}`);
+  }
+  return {
+    version,
+    startedAt,
+    deadline,
+    checks,
+    lastState: typeof lastState === 'string' ? lastState : undefined,
+    lastProgress: typeof lastProgress === 'number' ? lastProgress : undefined,
+  };
 }
 
 function formatDuration(ms: number): string {
@@ -118,11 +122,12 @@ function formatDuration(ms: number): string {
 
 /**
  * Checks with `check` until `observe` says done, the deadline passes (`WaitTimeoutError` carrying the
- * last status) or the signal aborts (`AbortError`). Errors from `check` end the wait as they are:
- * the clients already retry what is worth retrying.
+ * last status) or the signal aborts (`AbortError`). Errors from `check` end the wait as they are, except a
+ * `DeadlineExceededError`, which is the deadline passing: the clients already retry what is worth retrying.
+ * `check` must honour the context's signal and deadline (the provider clients do, through `CallOptions`).
  */
 export async function waitUntil<Status>(
-  check: (signal: AbortSignal | undefined) => Promise<Status>,
+  check: (context: CheckContext) => Promise<Status>,
   observe: (status: Status) => Observation,
   subject: WaitSubject,
   options: WaitLoopOptions<Status> = {},
@@ -130,25 +135,48 @@ export async function waitUntil<Status>(
   const clock = options.clock ?? systemClock;
   const random = options.random ?? Math.random;
   const { signal } = options;
-  const policy = resolveWaitPolicy(subject.provider, options);
-  if (options.resume) checkCheckpoint(subject.provider, options.resume);
-  const startedAt = options.resume?.startedAt ?? clock.now();
-  const deadline = options.resume?.deadline ?? startedAt + policy.timeoutMs;
-  let checks = options.resume?.checks ?? 0;
-  let previous = options.resume ? `${options.resume.lastState}|${options.resume.lastProgress}` : undefined;
+  const policy = checkWaitPolicy(subject.provider, options);
+  const now = clock.now();
+  const resumed = options.resume === undefined ? undefined : checkCheckpoint(subject.provider, options.resume, now);
+  const startedAt = resumed?.startedAt ?? now;
+  const deadline =
+    resumed === undefined
+      ? startedAt + policy.timeoutMs
+      : Math.min(resumed.deadline, options.timeoutMs === undefined ? Number.POSITIVE_INFINITY : now + policy.timeoutMs);
+  let checks = resumed?.checks ?? 0;
+  let previous = resumed ? `${resumed.lastState}|${resumed.lastProgress}` : undefined;
   let last: Status | undefined;
+  let lastState = resumed?.lastState;
   const aborted = () =>
     new AbortError(`Waiting for ${subject.label} was aborted after ${checks} check(s).`, {
       provider: subject.provider,
       cause: signal?.reason,
     });
+  const timedOut = (cause?: unknown) => {
+    const at = clock.now();
+    return new WaitTimeoutError<Status>(
+      `${subject.label} did not finish within ${formatDuration(deadline - startedAt)} ` +
+        `(${lastState === undefined ? 'no status seen' : `last state ${lastState}`}, ${checks} check(s)). ` +
+        'Wait longer with a larger timeoutMs, or resume from the last checkpoint.',
+      { provider: subject.provider, lastStatus: last, elapsedMs: at - startedAt, checks, cause },
+    );
+  };
 
   for (;;) {
     if (signal?.aborted) throw aborted();
-    const status = await check(signal);
+    if (clock.now() >= deadline) throw timedOut();
+    let status: Status;
+    try {
+      status = await check({ signal, deadline });
+    } catch (error) {
+      if (signal?.aborted) throw aborted();
+      if (error instanceof DeadlineExceededError) throw timedOut(error);
+      throw error;
+    }
     checks += 1;
     last = status;
     const seen = observe(status);
+    lastState = seen.state;
     const key = `${seen.state}|${seen.progress}`;
     if (key !== previous) {
       previous = key;
@@ -157,17 +185,10 @@ export async function waitUntil<Status>(
     options.onCheckpoint?.({ version: 1, startedAt, deadline, checks, lastState: seen.state, lastProgress: seen.progress });
     if (seen.done) return status;
 
-    const now = clock.now();
-    const remaining = deadline - now;
-    if (remaining <= 0) {
-      throw new WaitTimeoutError<Status>(
-        `${subject.label} did not finish within ${formatDuration(deadline - startedAt)} ` +
-          `(last state ${seen.state}, ${checks} check(s)). Wait longer with a larger timeoutMs, or resume from the last checkpoint.`,
-        { provider: subject.provider, lastStatus: last, elapsedMs: now - startedAt, checks },
-      );
-    }
-    // The last delay is cut to the deadline, so the final check happens right at it.
-    const delay = Math.min(nextCheckDelay(now - startedAt, policy, random), remaining);
+    const remaining = deadline - clock.now();
+    if (remaining <= 0) throw timedOut();
+    // The last delay is cut to the deadline; no check starts at or after it.
+    const delay = Math.min(nextCheckDelay(clock.now() - startedAt, policy, random), remaining);
     try {
       await clock.sleep(delay, signal);
     } catch {

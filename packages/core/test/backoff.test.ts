@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { backoffDelay } from '../src/backoff.js';
-import { DEFAULT_WAIT, nextCheckDelay, WAIT_JITTER } from '../src/waiter.js';
+import { backoffDelay, DEFAULT_WAIT, nextCheckDelay, WAIT_JITTER } from '../src/policy.js';
 
 const unit = fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true });
 

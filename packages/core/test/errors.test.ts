@@ -6,10 +6,10 @@ import {
   capText,
   MAX_RAW_TEXT,
   RateLimitError,
-  redactSecrets,
   UnexpectedResponseError,
   UpstatError,
 } from '../src/errors.js';
+import { redactSecrets } from '../src/redact.js';
 
 describe('error hierarchy', () => {
   it('keeps class names, kinds and fields through JSON and inspection', () => {

@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createApiClient, type FetchLike } from '../src/client.js';
 import { AbortError, ConfigurationError, RateLimitError, ServerError, TimeoutError } from '../src/errors.js';
-import type { RetrySetting } from '../src/retry.js';
+import type { RetrySetting } from '../src/policy.js';
 import { ITEM_PATH, TEST_PROVIDER, type TestPaths } from './test-paths.js';
 
 const OK = () => new Response(JSON.stringify({ id: 'p', state: 'ready' }), { status: 200, headers: { 'content-type': 'application/json' } });
@@ -138,6 +138,6 @@ describe('retry schedule', () => {
     const { fetch } = scriptedFetch(OK);
     expect(() => client(fetch, { retry: { maxAttempts: 0 } })).toThrow(ConfigurationError);
     expect(() => client(fetch, { retry: { minDelayMs: 10, maxDelayMs: 5 } })).toThrow('retry.minDelayMs must not exceed retry.maxDelayMs');
-    expect(() => client(fetch, { timeoutMs: 0 })).toThrow('timeoutMs must be a number > 0');
+    expect(() => client(fetch, { timeoutMs: 0 })).toThrow('timeoutMs must be > 0, got 0');
   });
 });

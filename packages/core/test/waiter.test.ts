@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AbortError, ConfigurationError, WaitTimeoutError } from '../src/errors.js';
-import { waitUntil, type WaitCheckpoint } from '../src/waiter.js';
+import { waitUntil, type CheckContext, type WaitCheckpoint } from '../src/waiter.js';
 
 interface FakeStatus {
   state: string;
@@ -17,7 +17,7 @@ const observe = (status: FakeStatus) => ({
 /** A status source that answers from a script and records when it was asked. */
 function scripted(states: FakeStatus[]) {
   const askedAt: number[] = [];
-  const check = vi.fn((signal: AbortSignal | undefined) => {
+  const check = vi.fn(({ signal }: CheckContext) => {
     askedAt.push(Date.now());
     expect(signal?.aborted ?? false).toBe(false);
     return Promise.resolve(states[Math.min(askedAt.length - 1, states.length - 1)] as FakeStatus);
@@ -63,18 +63,26 @@ describe('waitUntil', () => {
     ]);
   });
 
-  it('ends with WaitTimeoutError carrying the last status, after a final check at the deadline', async () => {
+  it('ends with WaitTimeoutError carrying the last status exactly at the deadline, starting no check there', async () => {
     const { check, askedAt } = scripted([{ state: 'running', progress: 0.3 }]);
     const result = waitUntil(check, observe, subject, { timeoutMs: 12_000, random: noJitter });
     const settled = result.catch((error: unknown) => error);
     await vi.runAllTimersAsync();
     const error = await settled;
     expect(error).toBeInstanceOf(WaitTimeoutError);
-    expect(error).toMatchObject({ lastStatus: { state: 'running', progress: 0.3 }, checks: 4, elapsedMs: 12_000, provider: 'acme' });
+    expect(error).toMatchObject({ lastStatus: { state: 'running', progress: 0.3 }, checks: 3, elapsedMs: 12_000, provider: 'acme' });
     expect((error as Error).message).toBe(
-      'upload acme:1 did not finish within 12 s (last state running, 4 check(s)). Wait longer with a larger timeoutMs, or resume from the last checkpoint.',
+      'upload acme:1 did not finish within 12 s (last state running, 3 check(s)). Wait longer with a larger timeoutMs, or resume from the last checkpoint.',
     );
-    expect(askedAt).toEqual([0, 5_000, 10_000, 12_000]);
+    expect(askedAt).toEqual([0, 5_000, 10_000]);
+  });
+
+  it('gives every check the deadline it must end by', async () => {
+    const { check } = scripted([{ state: 'running' }]);
+    const settled = waitUntil(check, observe, subject, { timeoutMs: 12_000, random: noJitter }).catch((error: unknown) => error);
+    await vi.runAllTimersAsync();
+    await settled;
+    expect(check.mock.calls.map(([context]) => context.deadline)).toEqual([12_000, 12_000, 12_000]);
   });
 
   it('stops at once on abort during a delay, with no check after the abort', async () => {
@@ -133,14 +141,14 @@ describe('waitUntil', () => {
     expect(updates).toEqual([{ state: 'succeeded', progress: 1 }]);
   });
 
-  it('after a restart past the deadline, checks once more and then times out', async () => {
+  it('after a restart past the deadline, times out at once without a check', async () => {
     vi.setSystemTime(900_000);
     const { check } = scripted([{ state: 'running' }]);
     const resumed = waitUntil(check, observe, subject, {
       resume: { version: 1, startedAt: 0, deadline: 600_000, checks: 30, lastState: 'running' },
     });
-    await expect(resumed).rejects.toMatchObject({ name: 'WaitTimeoutError', checks: 31 });
-    expect(check).toHaveBeenCalledTimes(1);
+    await expect(resumed).rejects.toMatchObject({ name: 'WaitTimeoutError', checks: 30 });
+    expect(check).not.toHaveBeenCalled();
   });
 
   it.each([

@@ -1,4 +1,6 @@
 import {
+  capText,
+  checkWaitPolicy,
   ConfigurationError,
   InvalidArgumentError,
   UploadFailedError,
@@ -14,10 +16,10 @@ import { type CanonicalState } from './states.js';
 import type { AnyStatus, ProviderBodies, Status } from './status.js';
 
 /** Client options shared by every provider (a provider's own options win). */
-export type SharedClientOptions = Pick<BaseClientOptions, 'fetch' | 'retry' | 'timeoutMs' | 'clock' | 'random'>;
+export type SharedClientOptions = Pick<BaseClientOptions, 'fetch' | 'retry' | 'timeoutMs' | 'clock' | 'random' | 'maxResponseBytes'>;
 
 export interface UpstatConfig extends Partial<ProviderOptions> {
-  /** Applied to every provider's client: fetch, retry policy, per-attempt timeout, clock. */
+  /** Applied to every provider's client: fetch, retry policy, per-attempt timeout, body limit, clock. */
   defaults?: SharedClientOptions | undefined;
   /** Defaults for every wait (`timeoutMs`, `minDelayMs`, `maxDelayMs`). */
   wait?: WaitPolicyOptions | undefined;
@@ -78,7 +80,11 @@ export interface Upstat {
    */
   wait<R extends UploadRef>(ref: R, options?: WaitOptions<R>): Promise<Status<R>>;
   wait(ref: string | UploadRef, options?: WaitOptions): Promise<AnyStatus>;
-  /** Waits for many uploads, at most `concurrency` at once; never rejects: each result says ok or error. */
+  /**
+   * Waits for many uploads, at most `concurrency` at once. Each result says ok or error, in the order of the
+   * refs: no upload's failure rejects the whole. Only invalid options (a `concurrency` that is not a whole
+   * number ≥ 1, a bad wait policy) reject, at once and before any request.
+   */
   waitAll(refs: readonly (string | UploadRef)[], options?: WaitAllOptions): Promise<WaitAllResult[]>;
   /** Carries on a wait from a checkpoint written by `onCheckpoint` (in this or another process). */
   resume(checkpoint: UploadWaitCheckpoint, options?: WaitOptions): Promise<AnyStatus>;
@@ -121,15 +127,26 @@ export function createUpstat(config: UpstatConfig): Upstat {
     return fetcher;
   }
 
-  async function status(input: string | UploadRef, options: StatusOptions = {}): Promise<AnyStatus> {
+  async function status(input: string | UploadRef, options: StatusOptions = {}, deadline?: number): Promise<AnyStatus> {
     const ref = toRef(input);
     const fetcher = fetcherFor(ref);
     const body = await fetcher(ref as never, {
       signal: options.signal,
       retry: options.retry,
       timeoutMs: options.requestTimeoutMs,
+      deadline,
     });
     return toStatus(ref, body as never);
+  }
+
+  /** The wait policy a call gets: the instance's defaults under the call's own options. */
+  function waitPolicyOf(options: WaitOptions) {
+    return {
+      ...config.wait,
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      ...(options.minDelayMs === undefined ? {} : { minDelayMs: options.minDelayMs }),
+      ...(options.maxDelayMs === undefined ? {} : { maxDelayMs: options.maxDelayMs }),
+    };
   }
 
   async function waitFor(input: string | UploadRef, options: WaitOptions, resumeFrom?: WaitCheckpoint): Promise<AnyStatus> {
@@ -139,14 +156,11 @@ export function createUpstat(config: UpstatConfig): Upstat {
     const accept = options.accept ?? ['succeeded'];
     const stopOn = options.stopOn ?? [];
     const final = await waitUntil<AnyStatus>(
-      (signal) => status(ref, { signal, retry: options.retry, requestTimeoutMs: options.requestTimeoutMs }),
+      ({ signal, deadline }) => status(ref, { signal, retry: options.retry, requestTimeoutMs: options.requestTimeoutMs }, deadline),
       (current) => ({ state: current.state, progress: current.progress?.fraction, done: current.terminal || stopOn.includes(current.state) }),
       { provider: ref.provider, label },
       {
-        ...config.wait,
-        ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-        ...(options.minDelayMs === undefined ? {} : { minDelayMs: options.minDelayMs }),
-        ...(options.maxDelayMs === undefined ? {} : { maxDelayMs: options.maxDelayMs }),
+        ...waitPolicyOf(options),
         signal: options.signal,
         onUpdate: options.onUpdate as ((status: AnyStatus) => void) | undefined,
         onCheckpoint: options.onCheckpoint && ((checkpoint) => options.onCheckpoint?.({ ...checkpoint, ref: formatRef(ref) })),
@@ -156,19 +170,31 @@ export function createUpstat(config: UpstatConfig): Upstat {
       },
     );
     if (accept.includes(final.state) || stopOn.includes(final.state)) return final;
+    // The vendor's value and detail come from a body the client has already redacted; they are only shortened.
     throw new UploadFailedError<AnyStatus>(
-      `${label} ended ${final.state} (${ADAPTERS[ref.provider].name} status ${JSON.stringify(final.raw.state)})` +
-        `${final.detail ? `: ${final.detail}` : ''}.`,
+      `${label} ended ${final.state} (${ADAPTERS[ref.provider].name} status ${JSON.stringify(capText(String(final.raw.state), 100))})` +
+        `${final.detail ? `: ${capText(final.detail, 300)}` : ''}.`,
       { provider: ref.provider, state: final.state, finalStatus: final },
     );
   }
 
   async function waitAll(refs: readonly (string | UploadRef)[], options: WaitAllOptions = {}): Promise<WaitAllResult[]> {
     const { concurrency = 4, ...waitOptions } = options;
-    if (!Number.isInteger(concurrency) || concurrency < 1) {
-      throw new InvalidArgumentError(`waitAll: concurrency must be an integer ≥ 1, got ${String(concurrency)}.`, {
+    // JavaScript callers can pass anything.
+    const given: unknown = concurrency;
+    if (typeof given !== 'number' || !Number.isInteger(given) || given < 1) {
+      throw new InvalidArgumentError(
+        `waitAll: concurrency must be a whole number ≥ 1, got ${typeof given === 'number' ? String(given) : typeof given}.`,
+        { provider: 'upstat', argument: 'concurrency' },
+      );
+    }
+    // A bad policy would fail every upload the same way: it rejects the call instead, before any request.
+    checkWaitPolicy('upstat', waitPolicyOf(waitOptions));
+    const list: unknown = refs;
+    if (!Array.isArray(list)) {
+      throw new InvalidArgumentError(`waitAll: refs must be an array, got ${list === null ? 'null' : typeof list}.`, {
         provider: 'upstat',
-        argument: 'concurrency',
+        argument: 'refs',
       });
     }
     const results = new Array<WaitAllResult>(refs.length);
@@ -193,8 +219,8 @@ export function createUpstat(config: UpstatConfig): Upstat {
   async function resume(checkpoint: UploadWaitCheckpoint, options: WaitOptions = {}): Promise<AnyStatus> {
     if (typeof (checkpoint as Partial<UploadWaitCheckpoint> | undefined)?.ref !== 'string') {
       throw new InvalidArgumentError(
-        `resume: the checkpoint has no ref; expected the object passed to onCheckpoint (ref in the form ${REF_FORMATS.pandadoc}, ...).`,
-        { provider: 'upstat', argument: 'checkpoint' },
+        `resume: checkpoint.ref must be a ref string; expected the object passed to onCheckpoint (ref in the form ${REF_FORMATS.pandadoc}, ...).`,
+        { provider: 'upstat', argument: 'checkpoint.ref' },
       );
     }
     return waitFor(checkpoint.ref, options, checkpoint);

@@ -57,6 +57,26 @@ function invalid(input: string, problem: string): InvalidArgumentError {
   return new InvalidArgumentError(`${input} is not an upload ref: ${problem}; ${EXPECTED}.`, { provider: 'upstat', argument: 'ref' });
 }
 
+/** How much of one identifier (or of a ref string) an error message shows. */
+const SHOWN_CHARACTERS = 100;
+
+function shorten(text: string): string {
+  return text.length > SHOWN_CHARACTERS ? `${text.slice(0, SHOWN_CHARACTERS)}…` : text;
+}
+
+function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(shorten(value));
+  if (value === null || value === undefined || typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return Array.isArray(value) ? 'an array' : `a value of type ${typeof value}`;
+}
+
+function describeRefObject(record: Record<string, unknown>): string {
+  const provider = record.provider;
+  const fields = isProviderId(provider) ? REF_FIELDS[provider] : [];
+  const parts = [`provider: ${describeValue(provider)}`, ...fields.map((field) => `${field}: ${describeValue(record[field])}`)];
+  return `{ ${parts.join(', ')} }`;
+}
+
 function fieldsOf(ref: UploadRef): readonly string[] {
   return REF_FIELDS[ref.provider].map((field) => (ref as unknown as Record<string, string>)[field] ?? '');
 }
@@ -72,12 +92,12 @@ export function formatRef(ref: UploadRef): string {
 
 /** Parses the string form; `parseRef(formatRef(ref))` equals `ref`. Throws `InvalidArgumentError` saying what is wrong. */
 export function parseRef(text: string): UploadRef {
-  if (typeof text !== 'string') throw invalid(String(text), `got ${typeof text}, not a string`);
-  const shown = JSON.stringify(text.length > 200 ? `${text.slice(0, 200)}…` : text);
+  if (typeof text !== 'string') throw invalid(describeValue(text), `got ${typeof text}, not a string`);
+  const shown = JSON.stringify(shorten(text));
   const colon = text.indexOf(':');
   if (colon === -1) throw invalid(shown, 'it has no "<provider>:" prefix');
   const provider = text.slice(0, colon);
-  if (!isProviderId(provider)) throw invalid(shown, `unknown provider ${JSON.stringify(provider)}`);
+  if (!isProviderId(provider)) throw invalid(shown, `unknown provider ${JSON.stringify(shorten(provider))}`);
   const fields = REF_FIELDS[provider];
   const parts = text.slice(colon + 1).split('/');
   if (parts.length !== fields.length) {
@@ -103,17 +123,13 @@ export function toRef(input: UploadRef | string): UploadRef {
   if (typeof input === 'string') return parseRef(input);
   // JavaScript callers can pass anything.
   const value: unknown = input;
-  if (value === null || typeof value !== 'object') throw invalid(String(value), 'not a ref object or string');
-  // Only an error shows the ref, so it is serialised only then (this runs on every status call).
-  const shown = () => {
-    try {
-      return JSON.stringify(input);
-    } catch {
-      return 'the ref object';
-    }
-  };
+  if (value === null || typeof value !== 'object') throw invalid(describeValue(value), 'not a ref object or string');
+  // Only an error shows the ref, so it is described only then (this runs on every status call). It shows
+  // the provider and the identifier fields, each shortened, never the rest of a caller's object: an extra
+  // field may hold anything, a credential included.
+  const shown = () => describeRefObject(input as unknown as Record<string, unknown>);
   const provider: unknown = (input as { provider?: unknown }).provider;
-  if (!isProviderId(provider)) throw invalid(shown(), `unknown provider ${provider === undefined ? 'undefined' : JSON.stringify(provider)}`);
+  if (!isProviderId(provider)) throw invalid(shown(), `unknown provider ${describeValue(provider)}`);
   const record = input as unknown as Record<string, unknown>;
   for (const field of REF_FIELDS[provider]) {
     const value = record[field];

@@ -118,7 +118,7 @@ describe('wait', () => {
 
   it('rejects a checkpoint without a ref', async () => {
     const upstat = createUpstat({ sendai: { apiKey: 'k' } });
-    await expect(upstat.resume({ version: 1 } as UploadWaitCheckpoint)).rejects.toThrow('the checkpoint has no ref');
+    await expect(upstat.resume({ version: 1 } as UploadWaitCheckpoint)).rejects.toThrow('checkpoint.ref must be a ref string');
   });
 });
 
@@ -162,6 +162,6 @@ describe('waitAll', () => {
 
   it('rejects a concurrency that is not a positive integer', async () => {
     const upstat = createUpstat({ sendai: { apiKey: 'k' } });
-    await expect(upstat.waitAll(['sendai:a/b/c'], { concurrency: 0 })).rejects.toThrow('concurrency must be an integer ≥ 1');
+    await expect(upstat.waitAll(['sendai:a/b/c'], { concurrency: 0 })).rejects.toThrow('concurrency must be a whole number ≥ 1');
   });
 });

@@ -1,0 +1,327 @@
+/**
+ * The built `upstat` command never prints a credential, whatever a hostile server echoes back.
+ *
+ * A real local server reads the Authorization header each request carries and sends the credential back
+ * through every channel it has: the JSON body (values and keys), the request-id header, the content-type
+ * header, the HTTP status text, and a non-JSON body that is the credential itself. The CLI runs as a child
+ * process with the credential from the environment or from --api-key, with and without --json; neither
+ * stdout nor stderr may hold the credential (nor a long piece of it), and the exit code is the documented one.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { startLocalServer, type LocalServer } from '@upstat/test-support';
+import { describe, it } from 'vitest';
+
+const bin = fileURLToPath(new URL('../bin/upstat.js', import.meta.url));
+
+type Provider = 'pandadoc' | 'document360' | 'sendai' | 'nullspace';
+type Command = 'status' | 'wait';
+type Source = 'env' | 'flag';
+
+/** How each provider's credential and server reach the CLI from the environment, and a valid ref. */
+const PROVIDERS: Record<Provider, { credential: string; baseUrl: string; ref: string }> = {
+  sendai: { credential: 'UPSTAT_SENDAI_API_KEY', baseUrl: 'UPSTAT_SENDAI_BASE_URL', ref: 'sendai:team_1/proj_1/upl_1' },
+  pandadoc: {
+    credential: 'UPSTAT_PANDADOC_API_KEY',
+    baseUrl: 'UPSTAT_PANDADOC_BASE_URL',
+    ref: 'pandadoc:BhVzRcxH9Z2LgfPPGXFUBa/LQ6cUT7xevPLUEgJeF8Zrm',
+  },
+  document360: {
+    credential: 'UPSTAT_DOCUMENT360_TOKEN',
+    baseUrl: 'UPSTAT_DOCUMENT360_BASE_URL',
+    ref: 'document360:7f0c3b8e-2d4a-4c1e-9b6f-1a2b3c4d5e6f/a3b4c5d6-1234-5678-9abc-def012345678',
+  },
+  nullspace: { credential: 'UPSTAT_NULLSPACE_API_KEY', baseUrl: 'UPSTAT_NULLSPACE_BASE_URL', ref: 'nullspace:sb_a1b2c3d4/upl_7Qm2x9K4' },
+};
+const PROVIDER_IDS = Object.keys(PROVIDERS) as Provider[];
+
+// ---------------------------------------------------------------------------------------------------------
+// Running the CLI: at most two children at a time (spawning node costs ~0.3 s; the machine has 2 cores).
+
+const MAX_CHILDREN = 2;
+let running = 0;
+const queue: (() => void)[] = [];
+
+async function acquire(): Promise<void> {
+  if (running < MAX_CHILDREN) {
+    running += 1;
+    return;
+  }
+  // The slot is handed over by release(), so `running` stays counted.
+  await new Promise<void>((resolve) => queue.push(resolve));
+}
+
+function release(): void {
+  const next = queue.shift();
+  if (next) next();
+  else running -= 1;
+}
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI with no UPSTAT_* variable from this process, only those in `env`. */
+async function upstat(args: string[], env: Record<string, string>): Promise<Run> {
+  await acquire();
+  try {
+    return await new Promise<Run>((resolve, reject) => {
+      const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('UPSTAT_')));
+      const child = spawn(process.execPath, [bin, ...args], { env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.on('error', reject);
+      child.on('close', (code) => {
+        resolve({ code, stdout, stderr });
+      });
+    });
+  } finally {
+    release();
+  }
+}
+
+/** The command line and environment for one run: the credential from the environment or from --api-key. */
+function invocation(provider: Provider, command: Command, json: boolean, source: Source, credential: string, server: LocalServer) {
+  const names = PROVIDERS[provider];
+  const args = [command, names.ref, ...(json ? ['--json'] : [])];
+  if (command === 'wait') args.push('--min-delay', '50ms', '--max-delay', '50ms', '--timeout', '1s');
+  if (source === 'flag') return { args: [...args, '--api-key', credential, '--base-url', server.url], env: {} };
+  return { args, env: { [names.credential]: credential, [names.baseUrl]: server.url } };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The hostile server: every answer carries what the request's Authorization header held.
+
+/** What the request carried: the whole Authorization value (`Bearer k`, `API-Key k`) and the credential alone. */
+interface Echo {
+  auth: string;
+  bare: string;
+}
+
+function echoOf(request: IncomingMessage): Echo {
+  const auth = request.headers.authorization ?? '';
+  const space = auth.indexOf(' ');
+  return { auth, bare: space === -1 ? auth : auth.slice(space + 1) };
+}
+
+/** Answers with the credential in the status text, the request-id header and the content-type header too. */
+function answer(response: ServerResponse, status: number, echo: Echo, body: string, type: string, extra: Record<string, string> = {}): void {
+  response.writeHead(status, `Status for ${echo.auth} ${echo.bare}`, {
+    'content-type': `${type}; charset=utf-8; key=${echo.bare}`,
+    'x-request-id': echo.auth,
+    ...extra,
+  });
+  response.end(body);
+}
+
+const json = (response: ServerResponse, status: number, echo: Echo, body: unknown, extra?: Record<string, string>) => {
+  answer(response, status, echo, JSON.stringify(body), 'application/json', extra);
+};
+
+/** A Send.ai upload whose body holds the credential as values and as keys, besides the vendor status. */
+function sendaiUpload(echo: Echo, status: string) {
+  return {
+    payload: { id: 'upl_1', name: `Invoice for ${echo.auth}`, status, owner: echo.bare, [echo.bare]: { token: echo.auth } },
+    [echo.bare]: echo.bare,
+  };
+}
+
+type Handler = (response: ServerResponse, echo: Echo) => void;
+
+/** Each outcome: how the server answers, and the exit code `upstat` documents for it. */
+const OUTCOMES = {
+  // An error envelope (Nullspace style).
+  '401': {
+    exit: 3,
+    handler: (response, echo) => {
+      json(response, 401, echo, { error: { message: `invalid key ${echo.auth}`, code: echo.bare, hint: `rotate ${echo.bare}` }, [echo.bare]: echo.auth });
+    },
+  },
+  // RFC 7807 problem details (Document360 style).
+  '403': {
+    exit: 3,
+    handler: (response, echo) => {
+      json(response, 403, echo, { type: `https://errors.example/${echo.bare}`, title: `Forbidden for ${echo.auth}`, status: 403, detail: echo.bare });
+    },
+  },
+  '404': {
+    exit: 5,
+    handler: (response, echo) => {
+      json(response, 404, echo, { message: `no upload for ${echo.bare}`, [echo.bare]: echo.auth });
+    },
+  },
+  // A body that is not JSON: the credential and nothing else.
+  '500 not JSON': {
+    exit: 5,
+    handler: (response, echo) => {
+      answer(response, 500, echo, echo.bare, 'text/plain');
+    },
+  },
+  // Retried at once (Retry-After: 0) until the attempts run out.
+  '429': {
+    exit: 5,
+    handler: (response, echo) => {
+      json(response, 429, echo, { type: echo.bare, detail: `slow down, ${echo.auth}` }, { 'retry-after': '0' });
+    },
+  },
+  // A success status whose body is not JSON although it says so: the credential itself.
+  '200 not JSON': {
+    exit: 5,
+    handler: (response, echo) => {
+      answer(response, 200, echo, echo.bare, 'application/json');
+    },
+  },
+} satisfies Record<string, { exit: number; handler: Handler }>;
+
+interface Case {
+  name: string;
+  provider: Provider;
+  command: Command;
+  json: boolean;
+  source: Source;
+  exit: number;
+  handler: Handler;
+  /** Exactly how many requests reach the server, where that is fixed. */
+  requests?: number;
+}
+
+/** Every command × --json × source combination is covered once per outcome, with the provider rotating. */
+const COMBINATIONS: { command: Command; json: boolean; source: Source }[] = [
+  { command: 'status', json: false, source: 'env' },
+  { command: 'status', json: true, source: 'flag' },
+  { command: 'wait', json: false, source: 'flag' },
+  { command: 'wait', json: true, source: 'env' },
+];
+
+const label = (c: Omit<Case, 'name' | 'handler'>, outcome: string) =>
+  `${outcome}: ${c.provider} ${c.command}${c.json ? ' --json' : ''} (${c.source === 'env' ? 'credential from env' : '--api-key'}) exits ${c.exit}`;
+
+function cases(): Case[] {
+  const list: Case[] = [];
+  Object.entries(OUTCOMES).forEach(([outcome, { exit, handler }], index) => {
+    COMBINATIONS.forEach((combination, offset) => {
+      const provider = PROVIDER_IDS[(index + offset) % PROVIDER_IDS.length] as Provider;
+      const row = { ...combination, provider, exit };
+      // A status check makes one request; a 429 is tried 3 times in all (the default retry policy).
+      const requests = combination.command === 'status' ? (outcome === '429' ? 3 : 1) : undefined;
+      list.push({ ...row, name: label(row, outcome), handler, ...(requests === undefined ? {} : { requests }) });
+    });
+  });
+
+  const add = (outcome: string, provider: Provider, command: Command, exit: number, handler: Handler, combos: { json: boolean; source: Source }[]) => {
+    for (const combo of combos) {
+      const row = { ...combo, provider, command, exit };
+      list.push({ ...row, name: label(row, outcome), handler });
+    }
+  };
+  const all: { json: boolean; source: Source }[] = [
+    { json: false, source: 'env' },
+    { json: true, source: 'flag' },
+    { json: false, source: 'flag' },
+    { json: true, source: 'env' },
+  ];
+  const completed: Handler = (response, echo) => {
+    json(response, 200, echo, sendaiUpload(echo, 'COMPLETED'));
+  };
+  add('success, the body holds the credential', 'sendai', 'status', 0, completed, all.slice(0, 2));
+  add('success, the body holds the credential', 'sendai', 'wait', 0, completed, all.slice(2));
+  // The vendor's status value is the credential: the plain line shows the raw value.
+  add('success, the vendor status value is the credential', 'sendai', 'status', 0, (response, echo) => {
+    json(response, 200, echo, { payload: { id: 'upl_1', name: 'Invoice', status: echo.bare } });
+  }, all.slice(0, 2));
+  add('the upload FAILED, the body holds the credential', 'sendai', 'wait', 1, (response, echo) => {
+    json(response, 200, echo, sendaiUpload(echo, 'FAILED'));
+  }, all);
+  add('still PROCESSING at the timeout, the body holds the credential', 'sendai', 'wait', 4, (response, echo) => {
+    json(response, 200, echo, sendaiUpload(echo, 'PROCESSING'));
+  }, all.slice(0, 2));
+  // PandaDoc's info_message becomes the status detail, which the plain line prints.
+  const pandadocError: Handler = (response, echo) => {
+    json(response, 200, echo, {
+      id: 'LQ6cUT7xevPLUEgJeF8Zrm',
+      status: 'document_sections_upload.ERROR',
+      info_message: `Upload rejected: ${echo.auth} may not upload (${echo.bare})`,
+      [echo.bare]: echo.auth,
+    });
+  };
+  add('PandaDoc upload ERROR, info_message holds the credential', 'pandadoc', 'status', 0, pandadocError, all.slice(0, 2));
+  add('PandaDoc upload ERROR, info_message holds the credential', 'pandadoc', 'wait', 1, pandadocError, all.slice(2));
+  return list;
+}
+
+/** Every piece of the credential this long or longer counts as a leak (a cut-off credential is still one). */
+const FRAGMENT = 16;
+
+function leaks(output: string, credential: string): string[] {
+  const found: string[] = [];
+  for (let start = 0; start + FRAGMENT <= credential.length; start += 1) {
+    const piece = credential.slice(start, start + FRAGMENT);
+    if (output.includes(piece)) found.push(piece);
+  }
+  return found;
+}
+
+describe.concurrent('upstat never prints the credential a hostile server echoes back', () => {
+  it.for(cases())('$name', async (c, { expect }) => {
+    // 32 random hex characters: nothing else in the output can contain a 16-character piece of it by chance.
+    const credential = randomBytes(16).toString('hex');
+    const server = await startLocalServer((request, response) => {
+      c.handler(response, echoOf(request));
+    });
+    try {
+      const { args, env } = invocation(c.provider, c.command, c.json, c.source, credential, server);
+      const run = await upstat(args, env);
+
+      // The server did echo the credential: every request carried it.
+      expect(server.requests.length).toBeGreaterThan(0);
+      for (const request of server.requests) expect(request.headers.authorization).toMatch(new RegExp(`^(Bearer|API-Key) ${credential}$`));
+      if (c.requests !== undefined) expect(server.requests).toHaveLength(c.requests);
+
+      expect(run.stdout).not.toContain(credential);
+      expect(run.stderr).not.toContain(credential);
+      expect(leaks(run.stdout + run.stderr, credential)).toEqual([]);
+      expect(run.code, run.stderr).toBe(c.exit);
+      // Something was said: an error on stderr, a status on stdout.
+      expect((c.exit === 0 ? run.stdout : run.stderr).trim()).not.toBe('');
+      if (c.json && (c.exit === 0 || c.exit === 1 || (c.exit === 4 && c.command === 'wait'))) {
+        expect(() => JSON.parse(run.stdout) as unknown).not.toThrow();
+      }
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('a short credential is removed only where it stands alone', () => {
+  // `als` is inside "false" and "credentials": those words must survive; the key on its own must not.
+  const key = 'als';
+  const alone = /(?<![A-Za-z0-9])als(?![A-Za-z0-9])/;
+
+  it.for([
+    { command: 'status' as const, json: false, source: 'env' as const },
+    { command: 'wait' as const, json: true, source: 'flag' as const },
+  ])('a 401 saying "false key als": $command json=$json source=$source keeps "false" and exits 3', async (c, { expect }) => {
+    const server = await startLocalServer((request, response) => {
+      const echo = echoOf(request);
+      json(response, 401, echo, { message: `false key ${echo.bare}: the key "${echo.bare}" is false`, [echo.bare]: echo.auth });
+    });
+    try {
+      const { args, env } = invocation('sendai', c.command, c.json, c.source, key, server);
+      const run = await upstat(args, env);
+      expect(server.requests.map((request) => request.headers.authorization)).toEqual([`Bearer ${key}`]);
+      expect(run.code, run.stderr).toBe(3);
+      expect(run.stderr).toMatch(/\bfalse key\b/);
+      expect(run.stderr).toMatch(/\bis false\b/);
+      expect(run.stderr).not.toMatch(alone);
+      expect(run.stdout).not.toMatch(alone);
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -1,0 +1,214 @@
+/**
+ * Every retry and timing decision, as pure functions: the defaults, checking a policy a user gave, whether a
+ * failure is worth another attempt, how long to wait before it, and the waiter's schedule. The loops that
+ * apply them (`client.ts` for requests, `waiter.ts` for waits) decide nothing themselves.
+ */
+import {
+  ApiError,
+  ConnectionError,
+  TimeoutError,
+  DeadlineExceededError,
+  type UpstatError,
+} from './errors.js';
+
+// ---------------------------------------------------------------------------------------------------------
+// Durations
+
+/**
+ * The longest duration any option accepts: 30 days. Longer is certainly a mistake (a unit mix-up, a
+ * deadline of `Infinity` from a bad checkpoint); timers are chunked so every accepted value is exact.
+ */
+export const MAX_DURATION_MS = 30 * 24 * 60 * 60_000;
+
+/**
+ * Why `value` is not an acceptable duration for the option `name`, or undefined when it is: a finite number
+ * of milliseconds, at least `min` (0 or "greater than 0") and at most `MAX_DURATION_MS`.
+ */
+export function durationProblem(name: string, value: unknown, min: 'zero' | 'positive'): string | undefined {
+  const bound = min === 'zero' ? '≥ 0' : '> 0';
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    return `${name} must be a finite number of milliseconds ${bound}, got ${describeNumber(value)}`;
+  }
+  if (min === 'zero' ? value < 0 : value <= 0) return `${name} must be ${bound}, got ${value}`;
+  if (value > MAX_DURATION_MS) return `${name} must be at most ${MAX_DURATION_MS} ms (30 days), got ${value}`;
+  return undefined;
+}
+
+function describeNumber(value: unknown): string {
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  return value === null ? 'null' : typeof value;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Retries
+
+/** Bounds for an exponential backoff with jitter. */
+export interface BackoffBounds {
+  /** The shortest delay, and the base the exponent grows from. */
+  minDelayMs: number;
+  /** The longest delay. */
+  maxDelayMs: number;
+}
+
+/**
+ * How a client retries idempotent requests. Defaults (`DEFAULT_RETRY`): 3 attempts in all; waits of
+ * 200 ms to 5 s between them (exponential, jittered); a server-requested wait (`Retry-After`,
+ * `X-RateLimit-Reset`) of up to 30 s is honoured, a longer one ends the call at once with `retryAfterMs`.
+ */
+export interface RetryOptions extends BackoffBounds {
+  /** Attempts in all, the first included. 1 disables retries. */
+  maxAttempts: number;
+  /** The longest server-requested wait to sit out; a longer one is returned to the caller instead. */
+  maxRetryAfterMs: number;
+  /** HTTP statuses that are retried (connection failures and attempt timeouts always are). */
+  retryStatuses: readonly number[];
+}
+
+export const DEFAULT_RETRY: RetryOptions = {
+  maxAttempts: 3,
+  minDelayMs: 200,
+  maxDelayMs: 5_000,
+  maxRetryAfterMs: 30_000,
+  retryStatuses: [429, 502, 503, 504],
+};
+
+/** Each attempt (request and body) must finish within this many milliseconds by default. */
+export const DEFAULT_ATTEMPT_TIMEOUT_MS = 10_000;
+
+/** Options as a user gives them: any subset, or `false` for no retries. */
+export type RetrySetting = Partial<RetryOptions> | false;
+
+export function resolveRetry(...layers: (RetrySetting | undefined)[]): RetryOptions {
+  let resolved: RetryOptions = DEFAULT_RETRY;
+  for (const layer of layers) {
+    if (layer === undefined) continue;
+    resolved = layer === false ? { ...resolved, maxAttempts: 1 } : { ...resolved, ...layer };
+  }
+  return resolved;
+}
+
+/** What is wrong with a retry policy and attempt time limit, one phrase per problem (none when valid). */
+export function retryPolicyProblems(retry: RetryOptions, timeoutMs: unknown): string[] {
+  const problems: string[] = [];
+  if (!Number.isInteger(retry.maxAttempts) || retry.maxAttempts < 1 || retry.maxAttempts > 100) {
+    problems.push('retry.maxAttempts must be an integer from 1 to 100');
+  }
+  for (const key of ['minDelayMs', 'maxDelayMs', 'maxRetryAfterMs'] as const) {
+    const problem = durationProblem(`retry.${key}`, retry[key], 'zero');
+    if (problem !== undefined) problems.push(problem);
+  }
+  if (retry.minDelayMs > retry.maxDelayMs) problems.push('retry.minDelayMs must not exceed retry.maxDelayMs');
+  if (!Array.isArray(retry.retryStatuses) || !retry.retryStatuses.every((status) => Number.isInteger(status))) {
+    problems.push('retry.retryStatuses must be an array of HTTP status codes');
+  }
+  const timeout = durationProblem('timeoutMs', timeoutMs, 'positive');
+  if (timeout !== undefined) problems.push(timeout);
+  return problems;
+}
+
+/**
+ * The delay before try number `attempt + 1` (so `attempt` = tries made so far, from 1): uniform in
+ * [min, min(max, min · 2^(attempt−1))]. This is the AWS SDK waiter schedule; the same shape serves the
+ * retry loop. `random` returns a number in [0, 1).
+ */
+export function backoffDelay(attempt: number, bounds: BackoffBounds, random: () => number = Math.random): number {
+  const { minDelayMs, maxDelayMs } = bounds;
+  const exponent = Math.min(Math.max(attempt - 1, 0), 52); // 2^52 already exceeds any sane cap
+  const ceiling = Math.min(maxDelayMs, minDelayMs * 2 ** exponent);
+  const low = Math.min(minDelayMs, ceiling);
+  return Math.round(low + random() * (ceiling - low));
+}
+
+/**
+ * Whether another attempt may help: a status the policy lists (429 and gateway errors by default), a failed
+ * connection or an attempt that timed out. Never a deadline that passed, a redirect loop, a body too large
+ * or anything the server answered that the spec does not allow: the same attempt would fail the same way.
+ */
+export function isRetryable(error: UpstatError, retry: RetryOptions): boolean {
+  if (error instanceof ApiError) return retry.retryStatuses.includes(error.status);
+  if (error instanceof DeadlineExceededError) return false;
+  return error instanceof ConnectionError || error instanceof TimeoutError;
+}
+
+/** What to do after a failed attempt. */
+export type RetryDecision =
+  | { retry: true; delayMs: number }
+  | {
+      retry: false;
+      /**
+       * `final`: not worth retrying; `attempts`: none left; `retry-after`: the server asked for a wait longer
+       * than `maxRetryAfterMs`; `deadline`: the wait before the next attempt would pass the deadline.
+       */
+      reason: 'final' | 'attempts' | 'retry-after' | 'deadline';
+    };
+
+export interface RetryState {
+  error: UpstatError;
+  /** Attempts made so far, the failed one included. */
+  attempt: number;
+  /** The wait the server asked for (Retry-After, X-RateLimit-Reset), when it did. */
+  retryAfterMs: number | undefined;
+  /** Time left before the call's deadline (`Infinity` without one). */
+  remainingMs: number;
+}
+
+export function decideRetry(state: RetryState, retry: RetryOptions, random: () => number = Math.random): RetryDecision {
+  if (!isRetryable(state.error, retry)) return { retry: false, reason: 'final' };
+  if (state.attempt >= retry.maxAttempts) return { retry: false, reason: 'attempts' };
+  const delayMs = state.retryAfterMs ?? backoffDelay(state.attempt, retry, random);
+  // A wait that outlasts the deadline is never started: the deadline wins over a server's Retry-After.
+  if (delayMs >= state.remainingMs) return { retry: false, reason: 'deadline' };
+  if (state.retryAfterMs !== undefined && state.retryAfterMs > retry.maxRetryAfterMs) return { retry: false, reason: 'retry-after' };
+  return { retry: true, delayMs };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Waiting
+
+/**
+ * Polling until something finishes, in the manner of the AWS SDK waiters and Azure's long-running
+ * operation pollers: check at once, then wait a growing, jittered delay between a minimum and a
+ * maximum, and give up after a bounded total time.
+ *
+ * The delay is a quarter of the time waited so far (so checks thin out exponentially, ×1.25), never
+ * below `minDelayMs` nor above `maxDelayMs`, jittered down by up to a fifth of the way to the minimum.
+ * Because no delay exceeds a quarter of the elapsed time (or the minimum), completion is noticed within
+ * 25% of the time it took, or within `minDelayMs` — while a long wait costs a few dozen checks, not hundreds.
+ */
+export interface WaitPolicy {
+  /** Give up after this long in total (resumed waits included). Default 15 minutes. */
+  timeoutMs: number;
+  /** Shortest delay between checks. Default 5 s. */
+  minDelayMs: number;
+  /** Longest delay between checks. Default 60 s. */
+  maxDelayMs: number;
+}
+
+export const DEFAULT_WAIT: WaitPolicy = { timeoutMs: 15 * 60_000, minDelayMs: 5_000, maxDelayMs: 60_000 };
+
+/** How far below its target a delay may be pulled by jitter, as a share of (target − minimum). */
+export const WAIT_JITTER = 0.2;
+
+/** Any part of a wait policy; what is left out (or undefined) takes the default. */
+export type WaitPolicyOptions = { [K in keyof WaitPolicy]?: WaitPolicy[K] | undefined };
+
+/** The policy with defaults filled in, and what is wrong with it (one phrase per problem). */
+export function resolveWaitPolicy(options: WaitPolicyOptions): { policy: WaitPolicy; problems: string[] } {
+  const policy: WaitPolicy = {
+    timeoutMs: options.timeoutMs ?? DEFAULT_WAIT.timeoutMs,
+    minDelayMs: options.minDelayMs ?? DEFAULT_WAIT.minDelayMs,
+    maxDelayMs: options.maxDelayMs ?? DEFAULT_WAIT.maxDelayMs,
+  };
+  const problems = (['timeoutMs', 'minDelayMs', 'maxDelayMs'] as const)
+    .map((key) => durationProblem(key, policy[key], 'positive'))
+    .filter((problem): problem is string => problem !== undefined);
+  if (problems.length === 0 && policy.maxDelayMs < policy.minDelayMs) problems.push('maxDelayMs must be ≥ minDelayMs');
+  return { policy, problems };
+}
+
+/** The delay before the next check, after `elapsedMs` of waiting. Always within [minDelayMs, maxDelayMs]. */
+export function nextCheckDelay(elapsedMs: number, policy: WaitPolicy, random: () => number = Math.random): number {
+  const target = Math.min(policy.maxDelayMs, Math.max(policy.minDelayMs, elapsedMs / 4));
+  return Math.round(target - random() * WAIT_JITTER * (target - policy.minDelayMs));
+}
