@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchBuildCache } from './build-cache.js';
 import { benchGenerator } from './generator.js';
+import { benchGuarantees } from './guarantees.js';
 import { benchRequests } from './requests.js';
 import { repoRoot, table, type SectionResult } from './report.js';
 import { benchSize } from './size.js';
@@ -16,6 +17,7 @@ import { benchWaiter } from './waiter.js';
 const BENCHMARKS: Record<string, () => Promise<SectionResult>> = {
   requests: benchRequests,
   waiter: benchWaiter,
+  guarantees: benchGuarantees,
   generator: benchGenerator,
   types: benchTypes,
   size: benchSize,
