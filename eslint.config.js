@@ -1,6 +1,14 @@
 // One lint config for every package: typescript-eslint's strict, type-aware rules.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+
+// Runtime packages (they run in browsers too) say so in their package.json: `"upstat": { "runtime": "web" }`.
+// The provider packages get it from the generator, so a new provider is in scope without anyone listing it.
+const runtimePackages = readdirSync(new URL('./packages', import.meta.url)).filter((name) => {
+  const manifest = new URL(`./packages/${name}/package.json`, import.meta.url);
+  return existsSync(manifest) && JSON.parse(readFileSync(manifest, 'utf8')).upstat?.runtime === 'web';
+});
 
 export default tseslint.config(
   {
@@ -24,11 +32,11 @@ export default tseslint.config(
     // Plain JS (repo scripts, this file) is not part of any TypeScript project: lint it without types.
     files: ['**/*.{js,mjs,cjs}'],
     extends: [tseslint.configs.disableTypeChecked],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', Buffer: 'readonly' } },
   },
   {
     // Runtime packages run in browsers too: no Node built-ins in their source.
-    files: ['packages/{core,pandadoc,document360,sendai,nullspace,upstat}/src/**/*.ts'],
+    files: runtimePackages.map((name) => `packages/${name}/src/**/*.ts`),
     rules: {
       'no-restricted-imports': [
         'error',

@@ -19,5 +19,8 @@ const args = process.argv.slice(2);
 if (args[0] === 'update' && !args.includes('--typecheck')) {
   args.push('--typecheck', `node ${JSON.stringify(turbo)} run typecheck --filter=...{package} --output-logs=errors-only`);
 }
+// The registry re-exports every provider's types, so it takes the same bump as the provider (the CLI, which
+// depends on it, gets changesets' dependent patch bump).
+if (args[0] === 'update' && !args.includes('--dependent')) args.push('--dependent', '@upstat/providers');
 const run = spawnSync(process.execPath, [join(root, 'packages', 'spec-tools', 'bin', 'upstat-spec.js'), ...args], { cwd: root, stdio: 'inherit' });
 process.exit(run.status ?? 1);

@@ -1,5 +1,5 @@
 // Generator: time and peak memory of `pnpm generate` (upstat-spec's renderClientFiles) against bare
-// openapi-typescript on the same effective specs, for all four clients and for a synthetic 300-operation spec.
+// openapi-typescript on the same effective specs, for every client and for a synthetic 300-operation spec.
 // Every run is a fresh child process (dist/generator-child.js), so its peak RSS is its own.
 import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';

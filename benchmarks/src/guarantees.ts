@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_MAX_RESPONSE_BYTES, WaitTimeoutError } from '@upstat/core';
+import { definition, sendai } from '@upstat/sendai';
 import { createUpstat } from 'upstat';
 import { successExample } from './examples.js';
 import { atMost, formatBytes, formatMs, spread, table, type Budget, type SectionResult, type Spread } from './report.js';
@@ -25,7 +26,7 @@ interface HostileServer {
 
 async function startHostileServer(): Promise<HostileServer> {
   const script = fileURLToPath(new URL('./hostile-server.js', import.meta.url));
-  const body = JSON.stringify(successExample('sendai', '/v2/{team_id}/project/{project_id}/upload/{upload_id}'));
+  const body = JSON.stringify(successExample(definition.id, definition.operation.path));
   const child = spawn(process.execPath, [script, body], { stdio: ['ignore', 'pipe', 'inherit'] });
   const written: number[] = [];
   const port = await new Promise<string>((resolve, reject) => {
@@ -62,7 +63,7 @@ function runChild(variant: string, url: string): Promise<{ growthBytes: number; 
 
 /** How long after `timeoutMs` each wait ended (negative: before it), over `OVERSHOOT_RUNS` waits. */
 async function overshoot(baseUrl: string, timeoutMs: number): Promise<{ spread: Spread; outcomes: string[] }> {
-  const upstat = createUpstat({ sendai: { apiKey: 'bench-key', baseUrl } });
+  const upstat = createUpstat({ providers: [sendai({ apiKey: 'bench-key', baseUrl })] });
   const values: number[] = [];
   const outcomes = new Set<string>();
   for (let run = 0; run < OVERSHOOT_RUNS; run++) {

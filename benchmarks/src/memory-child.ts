@@ -3,7 +3,7 @@
 // one call whose body is a 200 MB stream, and prints JSON: the peak RSS growth over the warmed-up process, and
 // how the call ended.
 import createClient from 'openapi-fetch';
-import type { paths } from '@upstat/sendai';
+import { sendai, type paths } from '@upstat/sendai';
 import { createUpstat } from 'upstat';
 
 const [variant, url] = process.argv.slice(2) as [string, string];
@@ -12,7 +12,7 @@ const params = { path: { team_id: 'team_1', project_id: 'proj_1', upload_id: 'up
 
 function call(mode: string): () => Promise<string> {
   if (variant === 'upstat') {
-    const upstat = createUpstat({ sendai: { apiKey: 'bench-key', baseUrl: `${url}/${mode}`, retry: false } });
+    const upstat = createUpstat({ providers: [sendai({ apiKey: 'bench-key', baseUrl: `${url}/${mode}`, retry: false })] });
     return () => upstat.status('sendai:team_1/proj_1/upl_1').then(
       (status) => `status ${status.state}`,
       (error: unknown) => (error instanceof Error ? error.name : 'error'),

@@ -1,11 +1,13 @@
 // Shared by the request benchmark (src/requests.ts) and its workers (src/request-worker.ts).
-import { createPandaDocClient, type paths } from '@upstat/pandadoc';
+import { createPandaDocClient, definition, pandadoc, type PandaDocRef, type paths } from '@upstat/pandadoc';
 import createClient from 'openapi-fetch';
 import { createUpstat } from 'upstat';
 
-export const STATUS_PATH = '/public/v1/documents/{document_id}/sections/uploads/{upload_id}';
-const DOCUMENT_ID = 'BhVzRcxH9Z2LgfPPGXFUBa';
-const UPLOAD_ID = 'LQ6cUT7xevPLUEgJeF8Zrm';
+export const STATUS_PATH = definition.operation.path;
+/** The definition's example upload: the identifiers of the spec's examples. */
+const REF: PandaDocRef = { provider: definition.id, ...definition.example };
+const DOCUMENT_ID = REF.documentId;
+const UPLOAD_ID = REF.uploadId;
 const API_KEY = 'bench-key';
 
 export type Variant = 'raw fetch' | 'bare openapi-fetch' | 'provider client' | 'facade';
@@ -24,7 +26,7 @@ export type JobResult = { seconds: number } | { error: string };
 
 /** One status call of a variant, reading the same parsed body as the others, from the same URL. */
 export function makeCall(variant: Variant, baseUrl: string): () => Promise<unknown> {
-  const headers = { Authorization: `API-Key ${API_KEY}` };
+  const headers = { Authorization: `${definition.credentials[0].scheme} ${API_KEY}` };
   switch (variant) {
     case 'raw fetch': {
       const url = `${baseUrl}/public/v1/documents/${DOCUMENT_ID}/sections/uploads/${UPLOAD_ID}`;
@@ -45,9 +47,8 @@ export function makeCall(variant: Variant, baseUrl: string): () => Promise<unkno
       return () => client.getSectionUploadStatus({ document_id: DOCUMENT_ID, upload_id: UPLOAD_ID });
     }
     case 'facade': {
-      const upstat = createUpstat({ pandadoc: { apiKey: API_KEY, baseUrl } });
-      const ref = { provider: 'pandadoc', documentId: DOCUMENT_ID, uploadId: UPLOAD_ID } as const;
-      return () => upstat.status(ref);
+      const upstat = createUpstat({ providers: [pandadoc({ apiKey: API_KEY, baseUrl })] });
+      return () => upstat.status(REF);
     }
   }
 }

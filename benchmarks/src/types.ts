@@ -1,5 +1,5 @@
 // Types: wall time of `tsc -p` (noEmit) for a small consumer of every upstat client and the facade, against the same
-// four status calls written with openapi-fetch alone (benchmarks/fixtures/types/{upstat,openapi-fetch}).
+// status calls written with openapi-fetch alone (benchmarks/fixtures/types/{upstat,openapi-fetch}).
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -10,7 +10,7 @@ const run = promisify(execFile);
 const fixtures = join(repoRoot, 'benchmarks', 'fixtures', 'types');
 const RUNS = 5;
 const CONSUMERS = [
-  { id: 'upstat', label: 'upstat: four clients + facade' },
+  { id: 'upstat', label: 'upstat: every client + facade' },
   { id: 'openapi-fetch', label: 'openapi-fetch only (baseline)' },
 ] as const;
 type ConsumerId = (typeof CONSUMERS)[number]['id'];
@@ -85,8 +85,8 @@ export async function benchTypes(): Promise<SectionResult> {
     '',
     `Wall time of \`node typescript/bin/tsc -p\` (noEmit) as a child process, ${RUNS} runs each alternating after one warm-up of`,
     "each; the columns after the ratio come from the warm-up's `--extendedDiagnostics`. Both consumers use `tsc --init`'s",
-    'options (strict, skipLibCheck, `types: []`) and make the same four status calls; the upstat one adds two facade status',
-    'calls, the baseline declares a small `paths` for the four endpoints by hand (benchmarks/fixtures/types).',
+    'options (strict, skipLibCheck, `types: []`) and make the same status calls, one through each provider client; the upstat',
+    'one adds two facade status calls, the baseline declares a small `paths` for those endpoints by hand (benchmarks/fixtures/types).',
   ].join('\n');
 
   return {

@@ -1,7 +1,11 @@
 import { DEFAULT_WAIT } from '@upstat/core';
+import { definition, nullspace, type NullspaceRef } from '@upstat/nullspace';
 import { createUpstat } from 'upstat';
 import { successExample } from './examples.js';
 import { atMost, formatMs, spread, table, type Budget, type SectionResult, type Spread } from './report.js';
+
+/** The upload the simulated Nullspace answers for: the definition's example. */
+const EXAMPLE_REF: NullspaceRef = { provider: definition.id, ...definition.example };
 
 /** When the simulated upload completes, after the wait starts. */
 const COMPLETIONS_MS = [1_000, 10_000, 60_000, 600_000];
@@ -41,7 +45,7 @@ class SimulatedClock {
 
 /** The Nullspace status body from the spec's example, with the state the simulated upload is in. */
 function sessionBodies(): { uploading: string; completed: string } {
-  const example = successExample('nullspace', '/v1/sandboxes/{id}/uploads/{upload_id}') as Record<string, unknown>;
+  const example = successExample(definition.id, definition.operation.path) as Record<string, unknown>;
   return {
     uploading: JSON.stringify({ ...example, status: 'uploading' }),
     completed: JSON.stringify({ ...example, status: 'completed', accepted_bytes: example.content_length }),
@@ -63,8 +67,12 @@ async function upstatWait(completionMs: number, seed: number, bodies: { uploadin
     if (done && Number.isNaN(noticedAt)) noticedAt = clock.elapsed;
     return Promise.resolve(new Response(done ? bodies.completed : bodies.uploading, { headers: { 'content-type': 'application/json' } }));
   };
-  const upstat = createUpstat({ nullspace: { apiKey: 'bench-key', baseUrl: 'http://127.0.0.1:9' }, defaults: { fetch, clock, random: seeded(seed) } });
-  const status = await upstat.wait('nullspace:sb_a1b2c3d4/upl_7Qm2x9K4');
+  const upstat = createUpstat({
+    providers: [nullspace({ apiKey: 'bench-key', baseUrl: 'http://127.0.0.1:9' })],
+    defaults: { fetch, clock, random: seeded(seed) },
+  });
+  // The definition's example upload, in its string form.
+  const status = await upstat.wait(upstat.formatRef(EXAMPLE_REF));
   if (status.state !== 'succeeded') throw new Error(`the simulated upload ended as ${status.state}`);
   return { requests, noticeDelayMs: noticedAt - completionMs };
 }

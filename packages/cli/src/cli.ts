@@ -6,25 +6,20 @@ import {
   CANONICAL_STATES,
   ConfigurationError,
   createUpstat,
-  formatRef,
   InvalidArgumentError,
   PermissionError,
-  PROVIDER_IDS,
-  REF_FORMATS,
-  toRef,
   UploadFailedError,
   UpstatError,
   WaitTimeoutError,
   type AnyStatus,
   type CanonicalState,
-  type UploadRef,
 } from 'upstat';
-import { ENVIRONMENT, MissingCredential, providerConfig } from './credentials.js';
+import { environmentOf, MissingCredential, providerConfig } from './credentials.js';
 import { formatDuration, parseDuration } from './duration.js';
-import { EXAMPLE_REFS } from './examples.js';
 import { EXIT } from './exit-codes.js';
 import { runMock } from './mock.js';
 import { statusJson, statusLine } from './output.js';
+import { CLI_PROVIDERS, exampleRef, formatRef, providerById, providerNames, REFS } from './providers.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -34,7 +29,13 @@ export const USAGE = `Usage:
   upstat mock [--demo | -- <command> [args...]]
 Run "upstat --help" for everything.`;
 
-const HELP = `upstat ${version} — is my upload done yet? PandaDoc, Document360, Send.ai and Nullspace from the terminal.
+/** Rows of two columns, the first padded to the longest. */
+function table(rows: [string, string][]): string {
+  const width = Math.max(0, ...rows.map(([first]) => first.length)) + 2;
+  return rows.map(([first, second]) => `  ${first.padEnd(width)}${second}`).join('\n');
+}
+
+const HELP = `upstat ${version} — is my upload done yet? ${providerNames()} from the terminal.
 
 ${USAGE.split('\n').slice(0, 4).join('\n')}
 
@@ -43,13 +44,13 @@ Commands:
   wait <ref>     Check until the upload finishes: first at once, then after growing delays (a quarter of the
                  time waited so far, between --min-delay and --max-delay). Shows a live progress line on a
                  terminal (a bar for byte progress), one line per change otherwise.
-  mock           Start Prism mock servers of the four providers' specs on loopback and print the settings
-                 that point upstat at them, until Ctrl-C. With -- <command>, run the command with those
-                 settings and stop. With --demo, print each provider's status and wait on a Nullspace upload
-                 through this CLI (no account needed).
+  mock           Start Prism mock servers of every provider's spec on loopback and print the settings that
+                 point upstat at them, until Ctrl-C. With -- <command>, run the command with those settings
+                 and stop. With --demo, print each provider's status and wait on an upload that reports byte
+                 progress, through this CLI (no account needed).
 
 Refs (identifiers percent-encoded where they contain "/", ":" or "%"):
-${PROVIDER_IDS.map((id) => `  ${REF_FORMATS[id].padEnd(42)} e.g. ${EXAMPLE_REFS[id]}`).join('\n')}
+${table(CLI_PROVIDERS.map(({ definition }) => [REFS.formats[definition.id] ?? definition.id, `e.g. ${exampleRef(definition)}`]))}
 
 Options:
   --json                    Print the status as JSON (for scripts); no progress line.
@@ -64,10 +65,14 @@ Options:
   -h, --help                This help.   -v, --version   The version.
 
 Environment (the --api-key and --base-url flags win):
-${PROVIDER_IDS.map((id) => {
-  const names = ENVIRONMENT[id];
-  return `  ${id.padEnd(12)} ${names.credential}${names.alternative ? ` (or ${names.alternative})` : ''}, ${names.baseUrl}`;
-}).join('\n')}
+${table(
+  CLI_PROVIDERS.map((provider) => {
+    const { credentials, baseUrl } = environmentOf(provider);
+    const [primary, ...alternatives] = credentials.map(({ variable }) => variable);
+    const or = alternatives.length > 0 ? ` (or ${alternatives.join(', or ')})` : '';
+    return [provider.definition.id, `${primary ?? ''}${or}, ${baseUrl}`];
+  }),
+)}
 
 States: ${CANONICAL_STATES.join(', ')}.
 
@@ -81,6 +86,23 @@ Exit codes:
   130  interrupted (Ctrl-C)`;
 
 class UsageError extends Error {}
+
+/** How much of a ref an error message shows. */
+const SHOWN_CHARACTERS = 100;
+
+/** Parses a ref of any provider in the registry; a provider upstat does not have is a usage error. */
+function parseRef(text: string) {
+  const colon = text.indexOf(':');
+  const provider = text.slice(0, colon);
+  if (colon !== -1 && providerById(provider) === undefined) {
+    const shorten = (value: string) => (value.length > SHOWN_CHARACTERS ? `${value.slice(0, SHOWN_CHARACTERS)}…` : value);
+    throw new UsageError(
+      `${JSON.stringify(shorten(text))} is not an upload ref: unknown provider ${JSON.stringify(shorten(provider))}; ` +
+        `expected one of ${Object.values(REFS.formats).join(', ')} (identifiers percent-encoded where they contain "/", ":" or "%").`,
+    );
+  }
+  return REFS.parse(text);
+}
 
 function fail(message: string, code: number, withUsage = false): number {
   console.error(`upstat: ${message}`);
@@ -169,15 +191,16 @@ function progressReporter(live: boolean) {
 }
 
 async function statusOrWait(command: 'status' | 'wait', refText: string | undefined, values: ReturnType<typeof parse>['values']): Promise<number> {
-  if (refText === undefined) throw new UsageError(`${command} needs a ref, e.g. ${EXAMPLE_REFS.pandadoc}`);
+  if (refText === undefined) {
+    const first = CLI_PROVIDERS[0];
+    throw new UsageError(`${command} needs a ref${first ? `, e.g. ${exampleRef(first.definition)}` : ''}`);
+  }
   if (command === 'status') {
     const waitOnly = ['timeout', 'min-delay', 'max-delay', 'stop-on', 'accept'].filter((flag) => values[flag as keyof typeof values] !== undefined);
     if (waitOnly.length > 0) throw new UsageError(`${waitOnly.map((flag) => `--${flag}`).join(', ')} applies to wait only`);
   }
-  const ref: UploadRef = toRef(refText);
-  const upstat = createUpstat({
-    ...providerConfig(ref.provider, { apiKey: values['api-key'], baseUrl: values['base-url'] }, process.env),
-  });
+  const ref = parseRef(refText);
+  const upstat = createUpstat(providerConfig(ref.provider, { apiKey: values['api-key'], baseUrl: values['base-url'] }, process.env));
   const requestTimeoutMs = duration(values['request-timeout'], '--request-timeout');
   const timeoutMs = duration(values.timeout, '--timeout');
   const minDelayMs = duration(values['min-delay'], '--min-delay');

@@ -1,36 +1,56 @@
-import type { ProviderId, UpstatConfig } from 'upstat';
+import type { UpstatConfig } from 'upstat';
+import { providerById, type CliProvider } from './providers.js';
 
-/** The environment variables `upstat` reads, per provider (documented in --help and the README). */
-export const ENVIRONMENT: Record<ProviderId, { credential: string; alternative?: string; baseUrl: string; option: string }> = {
-  pandadoc: { credential: 'UPSTAT_PANDADOC_API_KEY', alternative: 'UPSTAT_PANDADOC_ACCESS_TOKEN', baseUrl: 'UPSTAT_PANDADOC_BASE_URL', option: 'apiKey' },
-  document360: { credential: 'UPSTAT_DOCUMENT360_TOKEN', baseUrl: 'UPSTAT_DOCUMENT360_BASE_URL', option: 'token' },
-  sendai: { credential: 'UPSTAT_SENDAI_API_KEY', baseUrl: 'UPSTAT_SENDAI_BASE_URL', option: 'apiKey' },
-  nullspace: { credential: 'UPSTAT_NULLSPACE_API_KEY', baseUrl: 'UPSTAT_NULLSPACE_BASE_URL', option: 'apiKey' },
-};
+/** `apiKey` → `API_KEY`, `accessToken` → `ACCESS_TOKEN`, `document360` → `DOCUMENT360`. */
+function upperSnake(name: string): string {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/[^A-Za-z0-9]+/g, '_')
+    .toUpperCase();
+}
+
+/** The environment variables `upstat` reads for one provider (documented in --help and the README). */
+export interface ProviderEnvironment {
+  /** One per credential option, in the definition's order: the first is the primary, later ones alternatives. */
+  credentials: { option: string; variable: string }[];
+  baseUrl: string;
+}
+
+/** `UPSTAT_<ID>_<OPTION>` for each credential option of the definition, and `UPSTAT_<ID>_BASE_URL`. */
+export function environmentOf(provider: CliProvider): ProviderEnvironment {
+  const prefix = `UPSTAT_${upperSnake(provider.definition.id)}_`;
+  return {
+    credentials: provider.definition.credentials.map(({ option }) => ({ option, variable: `${prefix}${upperSnake(option)}` })),
+    baseUrl: `${prefix}BASE_URL`,
+  };
+}
 
 export class MissingCredential extends Error {}
 
 /**
- * The facade configuration for one provider: the credential from `--api-key` or the environment,
- * the base URL from `--base-url` or the environment (the vendor's server otherwise).
+ * The facade configuration for one provider: the credential from `--api-key` (the definition's first credential
+ * option) or the environment (the first of its variables that is set), the base URL from `--base-url` or the
+ * environment (the vendor's server otherwise).
  */
 export function providerConfig(
-  provider: ProviderId,
+  id: string,
   flags: { apiKey?: string | undefined; baseUrl?: string | undefined },
   env: NodeJS.ProcessEnv,
 ): UpstatConfig {
-  const names = ENVIRONMENT[provider];
+  const provider = providerById(id);
+  if (provider === undefined) throw new MissingCredential(`unknown provider ${JSON.stringify(id)}`);
+  const names = environmentOf(provider);
   // An empty variable counts as unset.
-  const fromEnv = (name: string | undefined) => (name === undefined || env[name] === '' ? undefined : env[name]);
+  const fromEnv = (name: string) => (env[name] === '' ? undefined : env[name]);
   const baseUrl = flags.baseUrl ?? fromEnv(names.baseUrl);
-  const common = baseUrl === undefined ? {} : { baseUrl };
-  if (flags.apiKey) {
-    return { [provider]: { ...common, [names.option]: flags.apiKey } };
+  // --api-key fills the first credential option; otherwise the first variable that is set, in the definition's order.
+  const [primary] = provider.definition.credentials;
+  const chosen = flags.apiKey
+    ? { option: primary.option, value: flags.apiKey }
+    : names.credentials.map(({ option, variable }) => ({ option, value: fromEnv(variable) })).find(({ value }) => value);
+  if (chosen?.value === undefined) {
+    const variables = names.credentials.map(({ variable }) => variable).join(' or ');
+    throw new MissingCredential(`no credential for ${id}: set ${variables}, or pass --api-key.`);
   }
-  const credential = fromEnv(names.credential);
-  if (credential) return { [provider]: { ...common, [names.option]: credential } };
-  const alternative = fromEnv(names.alternative);
-  if (provider === 'pandadoc' && alternative) return { pandadoc: { ...common, accessToken: alternative } };
-  const variables = [names.credential, ...(names.alternative ? [names.alternative] : [])].join(' or ');
-  throw new MissingCredential(`no credential for ${provider}: set ${variables}, or pass --api-key.`);
+  return { providers: [provider.plugin({ [chosen.option]: chosen.value, baseUrl })] };
 }

@@ -1,4 +1,5 @@
-import { formatRef, type AnyStatus } from 'upstat';
+import type { AnyStatus } from 'upstat';
+import { formatRef } from './providers.js';
 
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
 

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startLocalServer, type LocalServer } from '@upstat/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
+import { TEST_PROVIDERS } from './registry.js';
 
 const bin = fileURLToPath(new URL('../bin/upstat.js', import.meta.url));
 
@@ -98,6 +99,47 @@ describe('upstat status', () => {
   });
 });
 
+describe('credentials from the environment', () => {
+  /** A PandaDoc-shaped server (two credential options: an API key, or an OAuth2 access token as the alternative). */
+  async function pandadoc() {
+    server = await startLocalServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ id: 'u1', status: 'document_sections_upload.PROCESSED' }));
+    });
+    return server;
+  }
+  const PANDADOC_REF = 'pandadoc:doc_1/upl_1';
+
+  it('takes the alternative variable when the first is unset or empty, and sends it the way that option is sent', async () => {
+    const local = await pandadoc();
+    const only = await upstat(['status', PANDADOC_REF], { UPSTAT_PANDADOC_ACCESS_TOKEN: 'token-1', UPSTAT_PANDADOC_BASE_URL: local.url });
+    expect(only.code, only.stderr).toBe(0);
+    const empty = await upstat(['status', PANDADOC_REF], {
+      UPSTAT_PANDADOC_API_KEY: '',
+      UPSTAT_PANDADOC_ACCESS_TOKEN: 'token-2',
+      UPSTAT_PANDADOC_BASE_URL: local.url,
+    });
+    expect(empty.code, empty.stderr).toBe(0);
+    expect(local.requests.map((request) => request.headers.authorization)).toEqual(['Bearer token-1', 'Bearer token-2']);
+  });
+
+  it('prefers the first variable, and --api-key over both, as the first credential option', async () => {
+    const local = await pandadoc();
+    const env = { UPSTAT_PANDADOC_API_KEY: 'key-1', UPSTAT_PANDADOC_ACCESS_TOKEN: 'token-1', UPSTAT_PANDADOC_BASE_URL: local.url };
+    expect((await upstat(['status', PANDADOC_REF], env)).code).toBe(0);
+    expect((await upstat(['status', PANDADOC_REF, '--api-key', 'flag-key'], env)).code).toBe(0);
+    expect(local.requests.map((request) => request.headers.authorization)).toEqual(['API-Key key-1', 'API-Key flag-key']);
+  });
+
+  it('with every credential variable unset or empty, the usage error names each variable that would do (exit 2)', async () => {
+    const run = await upstat(['status', PANDADOC_REF], { UPSTAT_PANDADOC_API_KEY: '', UPSTAT_PANDADOC_ACCESS_TOKEN: '' });
+    expect(run.code).toBe(2);
+    expect(run.stderr.split('\n')[0]).toBe(
+      'upstat: no credential for pandadoc: set UPSTAT_PANDADOC_API_KEY or UPSTAT_PANDADOC_ACCESS_TOKEN, or pass --api-key.',
+    );
+  });
+});
+
 describe('upstat wait', () => {
   it('prints a line per change when not on a terminal and exits 0 on success', async () => {
     const { env } = await sendai('PROCESSING', 'PROCESSING', 'COMPLETED');
@@ -178,14 +220,30 @@ describe('help and mock', () => {
     }
   });
 
+  it('--help documents every provider in the registry: its ref, an example ref and its environment variables', async () => {
+    const run = await upstat(['--help']);
+    expect(run.code).toBe(0);
+    const [first] = run.stdout.split('\n');
+    for (const provider of TEST_PROVIDERS) {
+      expect(first).toContain(provider.name);
+      for (const text of [provider.format, `e.g. ${provider.example}`, ...provider.credentials, provider.baseUrl]) {
+        expect(run.stdout).toContain(text);
+      }
+    }
+  });
+
   it('mock -- <command> runs the command pointed at the Prism mocks and passes its exit code on', async () => {
+    const urlNames = TEST_PROVIDERS.map((provider) => provider.baseUrl);
+    const keyNames = TEST_PROVIDERS.map((provider) => provider.credentials[0]);
     const script = [
-      "const keys = ['PANDADOC', 'DOCUMENT360', 'SENDAI', 'NULLSPACE'].map((p) => process.env['UPSTAT_' + p + '_BASE_URL']);",
-      "console.log('urls ' + keys.every((url) => /^http:\\/\\/127\\.0\\.0\\.1:\\d+$/.test(url ?? '')));",
+      `const urls = ${JSON.stringify(urlNames)}.map((name) => process.env[name]);`,
+      "console.log('urls ' + urls.every((url) => /^http:\\/\\/127\\.0\\.0\\.1:\\d+$/.test(url ?? '')));",
+      `console.log('keys ' + ${JSON.stringify(keyNames)}.every((name) => (process.env[name] ?? '') !== ''));`,
       'process.exit(7);',
     ].join('\n');
     const run = await upstat(['mock', '--', process.execPath, '-e', script]);
     expect(run.stdout).toContain('urls true');
+    expect(run.stdout).toContain('keys true');
     expect(run.code).toBe(7);
   });
 });

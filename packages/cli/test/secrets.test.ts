@@ -13,29 +13,16 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { startLocalServer, type LocalServer } from '@upstat/test-support';
 import { describe, it } from 'vitest';
+import { TEST_PROVIDERS, testProvider, type ProviderId } from './registry.js';
 
 const bin = fileURLToPath(new URL('../bin/upstat.js', import.meta.url));
 
-type Provider = 'pandadoc' | 'document360' | 'sendai' | 'nullspace';
+type Provider = ProviderId;
 type Command = 'status' | 'wait';
 type Source = 'env' | 'flag';
 
-/** How each provider's credential and server reach the CLI from the environment, and a valid ref. */
-const PROVIDERS: Record<Provider, { credential: string; baseUrl: string; ref: string }> = {
-  sendai: { credential: 'UPSTAT_SENDAI_API_KEY', baseUrl: 'UPSTAT_SENDAI_BASE_URL', ref: 'sendai:team_1/proj_1/upl_1' },
-  pandadoc: {
-    credential: 'UPSTAT_PANDADOC_API_KEY',
-    baseUrl: 'UPSTAT_PANDADOC_BASE_URL',
-    ref: 'pandadoc:BhVzRcxH9Z2LgfPPGXFUBa/LQ6cUT7xevPLUEgJeF8Zrm',
-  },
-  document360: {
-    credential: 'UPSTAT_DOCUMENT360_TOKEN',
-    baseUrl: 'UPSTAT_DOCUMENT360_BASE_URL',
-    ref: 'document360:7f0c3b8e-2d4a-4c1e-9b6f-1a2b3c4d5e6f/a3b4c5d6-1234-5678-9abc-def012345678',
-  },
-  nullspace: { credential: 'UPSTAT_NULLSPACE_API_KEY', baseUrl: 'UPSTAT_NULLSPACE_BASE_URL', ref: 'nullspace:sb_a1b2c3d4/upl_7Qm2x9K4' },
-};
-const PROVIDER_IDS = Object.keys(PROVIDERS) as Provider[];
+/** Every provider in the registry: how its credential and server reach the CLI, and a valid ref (its example). */
+const PROVIDER_IDS = TEST_PROVIDERS.map((provider) => provider.id);
 
 // ---------------------------------------------------------------------------------------------------------
 // Running the CLI: at most two children at a time (spawning node costs ~0.3 s; the machine has 2 cores).
@@ -88,11 +75,11 @@ async function upstat(args: string[], env: Record<string, string>): Promise<Run>
 
 /** The command line and environment for one run: the credential from the environment or from --api-key. */
 function invocation(provider: Provider, command: Command, json: boolean, source: Source, credential: string, server: LocalServer) {
-  const names = PROVIDERS[provider];
-  const args = [command, names.ref, ...(json ? ['--json'] : [])];
+  const names = testProvider(provider);
+  const args = [command, names.example, ...(json ? ['--json'] : [])];
   if (command === 'wait') args.push('--min-delay', '50ms', '--max-delay', '50ms', '--timeout', '1s');
   if (source === 'flag') return { args: [...args, '--api-key', credential, '--base-url', server.url], env: {} };
-  return { args, env: { [names.credential]: credential, [names.baseUrl]: server.url } };
+  return { args, env: { [names.credentials[0]]: credential, [names.baseUrl]: server.url } };
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@ import type { PathsWithMethod, SuccessResponseJSON } from 'openapi-typescript-he
 import { authorizationHeader, staticAuthorization, type AuthorizationConfig } from './auth.js';
 import { DEFAULT_MAX_RESPONSE_BYTES, ERROR_BODY_LIMIT_BYTES, readBodyText, type BodyText } from './body.js';
 import { setTimer, systemClock, type Clock } from './clock.js';
-import { REQUEST_ID_HEADERS, summarizeErrorBody } from './error-body.js';
+import { REQUEST_ID_HEADERS, summarizeErrorBody, type ErrorBodySummary } from './error-body.js';
 import {
   AbortError,
   ApiError,
@@ -82,6 +82,8 @@ export interface ProviderWiring {
   /** Used when the options give no `baseUrl` (the first server of the spec). */
   defaultBaseUrl: string;
   authorization: AuthorizationConfig;
+  /** Reads the vendor's error body; the generic `summarizeErrorBody` when there is none. */
+  readErrorBody?: ((body: unknown) => ErrorBodySummary) | undefined;
 }
 
 /** The `path` parameters an operation takes, as the generated types declare them. */
@@ -155,6 +157,7 @@ interface CallContext {
   operation: string;
   redactor: Redactor;
   clock: Clock;
+  readErrorBody: (body: unknown) => ErrorBodySummary;
 }
 
 function errorOptions(context: CallContext, attempt: number, extra: Partial<UpstatErrorOptions> = {}): UpstatErrorOptions {
@@ -196,7 +199,13 @@ function errorFromResponse(context: CallContext, received: Received, attempt: nu
   const requestIdHeader = REQUEST_ID_HEADERS.map((name) => headerText(redactor, response.headers, name, MAX_SUMMARY_IN_MESSAGE)).find(
     (value) => value !== undefined && value !== '',
   );
-  const summary = summarizeErrorBody(body);
+  let summary: ErrorBodySummary;
+  try {
+    summary = context.readErrorBody(body);
+  } catch {
+    // A reader that trips over an unexpected shape must not hide the HTTP error itself.
+    summary = summarizeErrorBody(body);
+  }
   const requestId = summary.requestId === undefined ? requestIdHeader : capText(summary.requestId, MAX_SUMMARY_IN_MESSAGE);
   const retryAfterMs = requestedWait(response, context.clock.now());
   const statusText = capText(redactor.text(response.statusText).replace(/\s+/g, ' ').trim(), MAX_HEADER_IN_MESSAGE);
@@ -289,6 +298,7 @@ const ERROR_STATUS_READ = new Error('error status read');
  */
 export function createApiClient<Paths extends object>(options: BaseClientOptions, wiring: ProviderWiring): ApiClient<Paths> {
   const { provider, authorization } = wiring;
+  const readErrorBody = wiring.readErrorBody ?? summarizeErrorBody;
   // A static credential is checked here and its header built once; a credential function is called (and
   // its result checked) before every request.
   const staticAuth = staticAuthorization(provider, authorization);
@@ -436,7 +446,7 @@ export function createApiClient<Paths extends object>(options: BaseClientOptions
   }
 
   async function callGet(path: string, pathParameters: unknown, call: CallOptions = {}): Promise<unknown> {
-    const context: CallContext = { provider, operation: `GET ${path}`, redactor, clock };
+    const context: CallContext = { provider, operation: `GET ${path}`, redactor, clock, readErrorBody };
     const overridden = call.retry !== undefined || call.timeoutMs !== undefined;
     const retry = call.retry === undefined ? clientRetry : resolveRetry(options.retry, call.retry);
     const timeoutMs = call.timeoutMs ?? clientTimeoutMs;

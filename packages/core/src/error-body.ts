@@ -1,18 +1,20 @@
 /**
- * Reading the error bodies the four vendors send, in one place.
+ * The generic error-body reader: what most APIs send, without knowing any vendor. A provider whose errors say
+ * more (a hint, a message under another name) reads them in its definition's `readErrorBody`, usually on top
+ * of this one.
  *
- * Known shapes:
- * - RFC 7807 problem details (Document360): `{ type, title, status, detail?, trace_id? }`
- * - an error envelope (Nullspace): `{ error: { code, message, hint, request_id, ... } }`
- * - `{ type, detail }` (PandaDoc), and PandaDoc's 409 `{ id, status, info_message }`
- * - anything with a top-level `message`
- * Unknown shapes give no summary; the body is still kept on the error.
+ * Shapes understood:
+ * - RFC 7807 problem details: `{ type, title, status, detail?, ... }`
+ * - an error envelope: `{ error: { message, code, request_id } }`
+ * - `{ message | detail | error (a string), code | type }` at the top level
+ * Request ids from `request_id`, `requestId`, `trace_id` or `traceId`. Unknown shapes give no summary; the body
+ * is still kept on the error.
  */
 
 export interface ErrorBodySummary {
   /** A one-line human explanation taken from the body. */
   message?: string | undefined;
-  /** The vendor's request or trace id, from the body or the response headers. */
+  /** The vendor's request or trace id, from the body. */
   requestId?: string | undefined;
 }
 
@@ -22,52 +24,44 @@ function isObject(value: unknown): value is JsonObject {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-function text(value: unknown): string | undefined {
+/** A trimmed non-blank string, or undefined. */
+export function bodyText(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
 }
 
-function withCode(message: string | undefined, code: string | undefined): string | undefined {
+/** `message [code]`, or whichever of the two there is. */
+export function withCode(message: string | undefined, code: string | undefined): string | undefined {
   if (message === undefined) return code;
   return code === undefined ? message : `${message} [${code}]`;
 }
 
-function joinSentences(...parts: (string | undefined)[]): string | undefined {
+/** The present parts, joined with a dash. */
+export function joinSentences(...parts: (string | undefined)[]): string | undefined {
   const present = parts.filter((part): part is string => part !== undefined);
   return present.length === 0 ? undefined : present.join(' — ');
 }
 
-/** Header names vendors commonly use for a request id, checked when the body has none. */
+/** Header names APIs commonly use for a request id, read when the body has none. */
 export const REQUEST_ID_HEADERS = ['x-request-id', 'request-id', 'x-trace-id', 'x-correlation-id'];
 
-export function summarizeErrorBody(body: unknown, headers?: Headers): ErrorBodySummary {
-  const summary: ErrorBodySummary = {};
-  if (isObject(body)) {
-    const envelope = isObject(body.error) ? body.error : undefined;
-    if (envelope) {
-      const hint = text(envelope.hint);
-      summary.message = joinSentences(
-        withCode(text(envelope.message), text(envelope.code)),
-        hint === undefined ? undefined : `hint: ${hint}`,
-      );
-      summary.requestId = text(envelope.request_id) ?? text(envelope.requestId);
-    } else if (text(body.title) !== undefined && (typeof body.status === 'number' || text(body.type) !== undefined)) {
-      summary.message = joinSentences(text(body.title), text(body.detail));
-    } else {
-      summary.message = withCode(
-        text(body.detail) ?? text(body.message) ?? text(body.info_message),
-        text(body.type) ?? text(body.code),
-      );
-    }
-    summary.requestId ??= text(body.trace_id) ?? text(body.request_id) ?? text(body.requestId);
+function requestIdIn(value: JsonObject): string | undefined {
+  return bodyText(value.request_id) ?? bodyText(value.requestId) ?? bodyText(value.trace_id) ?? bodyText(value.traceId);
+}
+
+export function summarizeErrorBody(body: unknown): ErrorBodySummary {
+  if (!isObject(body)) return {};
+  const envelope = isObject(body.error) ? body.error : undefined;
+  if (envelope) {
+    return {
+      message: withCode(bodyText(envelope.message), bodyText(envelope.code)),
+      requestId: requestIdIn(envelope) ?? requestIdIn(body),
+    };
   }
-  if (summary.requestId === undefined && headers) {
-    for (const name of REQUEST_ID_HEADERS) {
-      const value = text(headers.get(name));
-      if (value !== undefined) {
-        summary.requestId = value;
-        break;
-      }
-    }
-  }
-  return summary;
+  const problem = bodyText(body.title) !== undefined && (typeof body.status === 'number' || bodyText(body.type) !== undefined);
+  return {
+    message: problem
+      ? joinSentences(bodyText(body.title), bodyText(body.detail))
+      : withCode(bodyText(body.detail) ?? bodyText(body.message) ?? bodyText(body.error), bodyText(body.type) ?? bodyText(body.code)),
+    requestId: requestIdIn(body),
+  };
 }

@@ -1,9 +1,46 @@
 export * from './errors.js';
-export { summarizeErrorBody, type ErrorBodySummary } from './error-body.js';
+export { bodyText, joinSentences, summarizeErrorBody, withCode, type ErrorBodySummary } from './error-body.js';
+export {
+  CANONICAL_STATES,
+  TERMINAL_STATES,
+  isTerminal,
+  mapState,
+  type AnyRef,
+  type CanonicalState,
+  type ProviderStatus,
+  type StateTable,
+  type UploadProgress,
+} from './status.js';
+export {
+  StatusShapeError,
+  byteProgress,
+  defineProvider,
+  isByteCount,
+  isOptionalString,
+  isRecord,
+  nonBlank,
+  pathParameters,
+  readStatus,
+  refFields,
+  statusShapeError,
+  wiringFor,
+  type AnyDefinition,
+  type BodyOf,
+  type CredentialDefinition,
+  type ProviderDefinition,
+  type ProviderInfo,
+  type ProviderPlugin,
+  type RefOf,
+  type SharedClientOptions,
+  type ShapeErrorFactory,
+  type StatusFetcher,
+  type StatusOf,
+  type StatusReading,
+} from './provider.js';
 export { parseRetryAfter, parseRateLimitReset, requestedWait } from './retry-after.js';
 export { encodePathParameter, createPathSerializer } from './path-params.js';
 export { checkCredential, type AuthorizationConfig, type CredentialSource } from './auth.js';
-export type { ProviderInfo } from './provider.js';
+
 export { setTimer, systemClock, type Clock } from './clock.js';
 export { DEFAULT_MAX_RESPONSE_BYTES, ERROR_BODY_LIMIT_BYTES } from './body.js';
 export { MIN_SUBSTRING_SECRET_LENGTH, REDACTED, Redactor, redactSecrets } from './redact.js';

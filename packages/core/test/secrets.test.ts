@@ -12,6 +12,7 @@ import fc from 'fast-check';
 import { startLocalServer, virtualClock, type LocalServer } from '@upstat/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApiClient, type BaseClientOptions, type CallOptions } from '../src/client.js';
+import { summarizeErrorBody } from '../src/error-body.js';
 // A namespace import: classes this suite needs may be missing from older builds, and then only the
 // tests that use them fail.
 import * as errors from '../src/errors.js';
@@ -39,10 +40,21 @@ afterEach(async () => {
 
 type Credential = string | (() => string | undefined);
 
+/**
+ * A vendor reader in the manner of a provider definition's `readErrorBody`: the generic summary plus a field the
+ * generic reader leaves out (`error.hint`), so that text from the body reaches the message through a vendor's code too.
+ */
+function readErrorBody(body: unknown) {
+  const summary = summarizeErrorBody(body);
+  const envelope = (body as { error?: { hint?: unknown } } | null)?.error;
+  const hint = typeof envelope?.hint === 'string' ? envelope.hint : undefined;
+  return { ...summary, message: [summary.message, hint === undefined ? undefined : `hint: ${hint}`].filter(Boolean).join(' — ') || undefined };
+}
+
 function client(url: string, credential: Credential = SECRET, options: BaseClientOptions = {}) {
   return createApiClient<TestPaths>(
     { clock: virtualClock(), random: () => 0.5, ...options },
-    { provider: TEST_PROVIDER, defaultBaseUrl: url, authorization: { scheme: 'Bearer', credential, option: 'apiKey' } },
+    { provider: TEST_PROVIDER, defaultBaseUrl: url, authorization: { scheme: 'Bearer', credential, option: 'apiKey' }, readErrorBody },
   );
 }
 

@@ -38,7 +38,7 @@ Commands:
   check <provider> <new-spec> [--json] [--second-opinion]
       Apply specs/<provider>/overlay.yaml to <new-spec> and diff the committed effective spec against it.
       Writes nothing. Exit codes as for diff.
-  update <provider> <new-spec> [--typecheck <command>] [--today YYYY-MM-DD]
+  update <provider> <new-spec> [--typecheck <command>] [--dependent <package>]... [--today YYYY-MM-DD]
       Replace specs/<provider>'s spec with <new-spec>, update PROVENANCE.md, re-apply the overlay, regenerate
       the client, write specs/<provider>/last-diff.md and a changeset with the bump the diff implies, then run
       the type check command ({provider} and {package} are substituted). Any failure before the type check
@@ -164,7 +164,7 @@ async function update(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { typecheck: { type: 'string' }, today: { type: 'string' } },
+    options: { typecheck: { type: 'string' }, today: { type: 'string' }, dependent: { type: 'string', multiple: true } },
   });
   const [provider, source] = positionals;
   if (provider === undefined || source === undefined || positionals.length !== 2) throw new UsageError('update needs <provider> and <new-spec>');
@@ -174,6 +174,7 @@ async function update(args: string[]): Promise<number> {
     source,
     ...(values.typecheck === undefined ? {} : { typecheckCommand: values.typecheck }),
     ...(values.today === undefined ? {} : { today: values.today }),
+    ...(values.dependent === undefined ? {} : { dependents: values.dependent }),
   });
   const { summary } = result.diff;
   if (result.bump === 'none') {

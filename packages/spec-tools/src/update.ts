@@ -21,7 +21,7 @@ export interface UpdateOptions {
   source: string;
   /** Package name of the generated client; default `@upstat/<provider>`. */
   packageName?: string;
-  /** Packages that expose the client's types and get the same bump (the facade). Default `['upstat']`. */
+  /** Packages that re-export the client's types and get the same bump (in this repository, the registry). Default none. */
   dependents?: string[];
   /** A shell command run after the files are written; `{provider}` and `{package}` are substituted. */
   typecheckCommand?: string;
@@ -124,7 +124,7 @@ export async function updateSpec(options: UpdateOptions): Promise<UpdateResult> 
       await transaction.write(join(packageDir, file.path), file.content);
     }
     await transaction.write(reportPath, markdownReport(diff, `${basename(specDir.dir)}: ${relative(root, specDir.specPath)} update (${today})`));
-    const bumps = Object.fromEntries([packageName, ...(options.dependents ?? ['upstat'])].map((name) => [name, bump]));
+    const bumps = Object.fromEntries([packageName, ...(options.dependents ?? [])].map((name) => [name, bump]));
     await transaction.write(changesetPath, changesetContent(bumps, `${provider} spec update from ${options.source}`, diff));
   } catch (error) {
     await transaction.rollback();

@@ -3,22 +3,35 @@ import {
   checkWaitPolicy,
   ConfigurationError,
   InvalidArgumentError,
+  readStatus,
+  UnexpectedResponseError,
   UploadFailedError,
   waitUntil,
-  type BaseClientOptions,
+  type AnyDefinition,
+  type BodyOf,
   type CallOptions,
+  type CanonicalState,
+  type ProviderPlugin,
+  type ProviderStatus,
+  type RefOf,
+  type SharedClientOptions,
+  type StatusFetcher,
+  type StatusOf,
   type WaitCheckpoint,
   type WaitPolicyOptions,
 } from '@upstat/core';
-import { ADAPTERS, toStatus, type ProviderOptions } from './providers.js';
-import { formatRef, PROVIDER_IDS, REF_FORMATS, toRef, type ProviderId, type RefFor, type UploadRef } from './refs.js';
-import { type CanonicalState } from './states.js';
-import type { AnyStatus, ProviderBodies, Status } from './status.js';
+import { createRefCodec, type RefCodec } from './refs.js';
 
-/** Client options shared by every provider (a provider's own options win). */
-export type SharedClientOptions = Pick<BaseClientOptions, 'fetch' | 'retry' | 'timeoutMs' | 'clock' | 'random' | 'maxResponseBytes'>;
+export type { SharedClientOptions };
 
-export interface UpstatConfig extends Partial<ProviderOptions> {
+/** A facade's configuration: the providers it answers for, as plug-ins from their packages. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any plug-in, whatever its definition's types
+export interface UpstatConfig<Plugins extends readonly ProviderPlugin<any>[] = readonly ProviderPlugin[]> {
+  /**
+   * The providers, e.g. `[pandadoc({ apiKey }), nullspace({ apiKey, baseUrl })]` (each from `@upstat/<id>`), or
+   * every one of them with `allProviders({...})` from `@upstat/providers`.
+   */
+  providers: Plugins;
   /** Applied to every provider's client: fetch, retry policy, per-attempt timeout, body limit, clock. */
   defaults?: SharedClientOptions | undefined;
   /** Defaults for every wait (`timeoutMs`, `minDelayMs`, `maxDelayMs`). */
@@ -40,7 +53,14 @@ export interface UploadWaitCheckpoint extends WaitCheckpoint {
   ref: string;
 }
 
-export interface WaitOptions<R extends UploadRef = UploadRef> extends WaitPolicyOptions, StatusOptions {
+/** The status of the upload `R` names, among the providers `D`. */
+export type StatusFor<D extends AnyDefinition, R> = D extends AnyDefinition
+  ? R extends { provider: D['id'] }
+    ? ProviderStatus<RefOf<D>, BodyOf<D>>
+    : never
+  : never;
+
+export interface WaitOptions<S = ProviderStatus> extends WaitPolicyOptions, StatusOptions {
   /** Non-terminal states that end the wait and are returned, e.g. `['action_required']`. */
   stopOn?: readonly CanonicalState[] | undefined;
   /**
@@ -49,12 +69,12 @@ export interface WaitOptions<R extends UploadRef = UploadRef> extends WaitPolicy
    */
   accept?: readonly CanonicalState[] | undefined;
   /** Called whenever the state or the progress changes (and with the first status). */
-  onUpdate?: ((status: Status<R>) => void) | undefined;
+  onUpdate?: ((status: S) => void) | undefined;
   /** Called after every check with a JSON checkpoint to persist for `resume`. */
   onCheckpoint?: ((checkpoint: UploadWaitCheckpoint) => void) | undefined;
 }
 
-export interface WaitAllOptions extends WaitOptions {
+export interface WaitAllOptions<S = ProviderStatus> extends WaitOptions<S> {
   /** How many uploads are waited for at the same time. Default 4. */
   concurrency?: number | undefined;
 }
@@ -63,84 +83,103 @@ export interface WaitAllOptions extends WaitOptions {
  * One entry of `waitAll`'s result, in the order of the refs given. `error` is an `UpstatError`, unless
  * it was thrown by your own `onUpdate`/`onCheckpoint` callback, which is passed through as it was.
  */
-export type WaitAllResult =
-  | { ref: UploadRef | string; ok: true; status: AnyStatus }
-  | { ref: UploadRef | string; ok: false; error: Error };
+export type WaitAllResult<R = unknown, S = ProviderStatus> = { ref: R | string; ok: true; status: S } | { ref: R | string; ok: false; error: Error };
 
-export interface Upstat {
-  /** The providers this instance was given options for. */
-  readonly providers: readonly ProviderId[];
+export interface Upstat<D extends AnyDefinition = AnyDefinition> {
+  /** The ids of the providers this instance answers for. */
+  readonly providers: readonly D['id'][];
   /** Checks one upload once. */
-  status<R extends UploadRef>(ref: R, options?: StatusOptions): Promise<Status<R>>;
-  status(ref: string | UploadRef, options?: StatusOptions): Promise<AnyStatus>;
+  status<R extends RefOf<D>>(ref: R, options?: StatusOptions): Promise<StatusFor<D, R>>;
+  status(ref: string | RefOf<D>, options?: StatusOptions): Promise<StatusOf<D>>;
   /**
    * Checks until the upload reaches a terminal state (or one of `stopOn`). Resolves with the status for
    * accepted states (default: `succeeded`); rejects with `UploadFailedError` for other terminal states,
-   * `WaitTimeoutError` (with the last status) after `timeoutMs`, `AbortError` when the signal fires.
+   * `WaitTimeoutError` (with the last status) at `timeoutMs`, `AbortError` when the signal fires.
    */
-  wait<R extends UploadRef>(ref: R, options?: WaitOptions<R>): Promise<Status<R>>;
-  wait(ref: string | UploadRef, options?: WaitOptions): Promise<AnyStatus>;
+  wait<R extends RefOf<D>>(ref: R, options?: WaitOptions<StatusFor<D, R>>): Promise<StatusFor<D, R>>;
+  wait(ref: string | RefOf<D>, options?: WaitOptions<StatusOf<D>>): Promise<StatusOf<D>>;
   /**
    * Waits for many uploads, at most `concurrency` at once. Each result says ok or error, in the order of the
    * refs: no upload's failure rejects the whole. Only invalid options (a `concurrency` that is not a whole
    * number ≥ 1, a bad wait policy) reject, at once and before any request.
    */
-  waitAll(refs: readonly (string | UploadRef)[], options?: WaitAllOptions): Promise<WaitAllResult[]>;
+  waitAll(refs: readonly (string | RefOf<D>)[], options?: WaitAllOptions<StatusOf<D>>): Promise<WaitAllResult<RefOf<D>, StatusOf<D>>[]>;
   /** Carries on a wait from a checkpoint written by `onCheckpoint` (in this or another process). */
-  resume(checkpoint: UploadWaitCheckpoint, options?: WaitOptions): Promise<AnyStatus>;
+  resume(checkpoint: UploadWaitCheckpoint, options?: WaitOptions<StatusOf<D>>): Promise<StatusOf<D>>;
+  /** Parses a ref's string form (`<provider>:<id>/<id>…`) for one of this instance's providers. */
+  readonly parseRef: (text: string) => RefOf<D>;
+  /** The string form of a ref. */
+  readonly formatRef: (ref: RefOf<D>) => string;
+  /** The string form of each provider's ref, e.g. `pandadoc:<documentId>/<uploadId>`, by provider id. */
+  readonly refFormats: Readonly<Record<string, string>>;
 }
 
-type Fetchers = { [P in ProviderId]?: (ref: RefFor<P>, call: CallOptions) => Promise<ProviderBodies[P]> };
+interface Connected {
+  definition: AnyDefinition;
+  fetch: StatusFetcher;
+}
 
 /**
- * Creates the facade over the providers given options for, e.g.
- * `createUpstat({ pandadoc: { apiKey }, nullspace: { apiKey, baseUrl } })`.
+ * Creates the facade over the providers plugged in, e.g.
+ * `createUpstat({ providers: [pandadoc({ apiKey }), nullspace({ apiKey, baseUrl })] })`.
  * Each provider's client is created (and its credential checked) here.
  */
-export function createUpstat(config: UpstatConfig): Upstat {
-  const fetchers: Fetchers = {};
-  for (const id of PROVIDER_IDS) {
-    const options = config[id];
-    if (options === undefined) continue;
-    const adapter = ADAPTERS[id] as unknown as { fetcher(options: unknown): unknown };
-    (fetchers as Record<ProviderId, unknown>)[id] = adapter.fetcher({ ...config.defaults, ...options });
-  }
-  const providers = PROVIDER_IDS.filter((id) => fetchers[id] !== undefined);
-  if (providers.length === 0) {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any plug-in, whatever its definition's types
+export function createUpstat<const Plugins extends readonly ProviderPlugin<any>[]>(
+  config: UpstatConfig<Plugins>,
+): Upstat<Plugins[number]['definition']> {
+  type D = Plugins[number]['definition'];
+  type Status = StatusOf<D>;
+  const plugins: unknown = config.providers;
+  if (!Array.isArray(plugins) || plugins.length === 0) {
     throw new ConfigurationError(
-      `createUpstat: no provider configured. Pass options for at least one of ${PROVIDER_IDS.join(', ')}, e.g. { pandadoc: { apiKey } }.`,
+      'createUpstat: no provider given. Pass `providers` with at least one plug-in, e.g. createUpstat({ providers: [pandadoc({ apiKey })] }) ' +
+        "with `pandadoc` from '@upstat/pandadoc', or allProviders({...}) from '@upstat/providers'.",
       { provider: 'upstat' },
     );
   }
+  const connected = new Map<string, Connected>();
+  for (const plugin of plugins as ProviderPlugin[]) {
+    const definition = (plugin as Partial<ProviderPlugin> | null)?.definition;
+    if (definition === undefined || typeof plugin.connect !== 'function') {
+      throw new ConfigurationError('createUpstat: each of `providers` must be a plug-in from a provider package, e.g. pandadoc({ apiKey }).', {
+        provider: 'upstat',
+      });
+    }
+    if (connected.has(definition.id)) {
+      throw new ConfigurationError(`createUpstat: ${definition.name} is given twice; pass each provider once.`, { provider: definition.id });
+    }
+    connected.set(definition.id, { definition, fetch: plugin.connect(config.defaults ?? {}) });
+  }
+  const providers = [...connected.keys()] as D['id'][];
+  const refs = createRefCodec([...connected.values()].map((entry) => entry.definition)) as unknown as RefCodec<D>;
   const clock = config.defaults?.clock;
   const random = config.defaults?.random;
 
-  function fetcherFor<P extends ProviderId>(ref: RefFor<P>) {
-    const fetcher = fetchers[ref.provider];
-    if (fetcher === undefined) {
-      const name = ADAPTERS[ref.provider].name;
-      throw new ConfigurationError(
-        `${name} is not configured: pass \`${ref.provider}: { ... }\` with its credential to createUpstat (configured: ${providers.join(', ')}).`,
-        { provider: ref.provider },
-      );
-    }
-    return fetcher;
+  function connectionFor(ref: { provider: string }): Connected {
+    // toRef only returns refs of connected providers.
+    return connected.get(ref.provider) as Connected;
   }
 
-  async function status(input: string | UploadRef, options: StatusOptions = {}, deadline?: number): Promise<AnyStatus> {
-    const ref = toRef(input);
-    const fetcher = fetcherFor(ref);
-    const body = await fetcher(ref as never, {
-      signal: options.signal,
-      retry: options.retry,
-      timeoutMs: options.requestTimeoutMs,
-      deadline,
-    });
-    return toStatus(ref, body as never);
+  async function status(input: string | RefOf<D>, options: StatusOptions = {}, deadline?: number): Promise<Status> {
+    const ref = refs.toRef(input);
+    const { definition, fetch } = connectionFor(ref);
+    const body: unknown = await fetch(ref, { signal: options.signal, retry: options.retry, timeoutMs: options.requestTimeoutMs, deadline });
+    return readStatus(
+      definition,
+      ref,
+      body as never,
+      (problem) =>
+        new UnexpectedResponseError(`${definition.name} returned a status body that does not match its spec: ${problem}.`, {
+          provider: definition.id,
+          body,
+          rawText: capText(body === undefined ? 'undefined' : JSON.stringify(body)),
+        }),
+    ) as Status;
   }
 
   /** The wait policy a call gets: the instance's defaults under the call's own options. */
-  function waitPolicyOf(options: WaitOptions) {
+  function waitPolicyOf(options: WaitPolicyOptions): WaitPolicyOptions {
     return {
       ...config.wait,
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
@@ -149,21 +188,21 @@ export function createUpstat(config: UpstatConfig): Upstat {
     };
   }
 
-  async function waitFor(input: string | UploadRef, options: WaitOptions, resumeFrom?: WaitCheckpoint): Promise<AnyStatus> {
-    const ref = toRef(input);
-    fetcherFor(ref); // fail fast for an unconfigured provider
-    const label = `upload ${formatRef(ref)}`;
+  async function waitFor(input: string | RefOf<D>, options: WaitOptions<Status>, resumeFrom?: WaitCheckpoint): Promise<Status> {
+    const ref = refs.toRef(input);
+    const { definition } = connectionFor(ref);
+    const label = `upload ${refs.format(ref)}`;
     const accept = options.accept ?? ['succeeded'];
     const stopOn = options.stopOn ?? [];
-    const final = await waitUntil<AnyStatus>(
+    const final = await waitUntil<Status>(
       ({ signal, deadline }) => status(ref, { signal, retry: options.retry, requestTimeoutMs: options.requestTimeoutMs }, deadline),
       (current) => ({ state: current.state, progress: current.progress?.fraction, done: current.terminal || stopOn.includes(current.state) }),
       { provider: ref.provider, label },
       {
         ...waitPolicyOf(options),
         signal: options.signal,
-        onUpdate: options.onUpdate as ((status: AnyStatus) => void) | undefined,
-        onCheckpoint: options.onCheckpoint && ((checkpoint) => options.onCheckpoint?.({ ...checkpoint, ref: formatRef(ref) })),
+        onUpdate: options.onUpdate,
+        onCheckpoint: options.onCheckpoint && ((checkpoint) => options.onCheckpoint?.({ ...checkpoint, ref: refs.format(ref) })),
         resume: resumeFrom,
         clock,
         random,
@@ -171,14 +210,17 @@ export function createUpstat(config: UpstatConfig): Upstat {
     );
     if (accept.includes(final.state) || stopOn.includes(final.state)) return final;
     // The vendor's value and detail come from a body the client has already redacted; they are only shortened.
-    throw new UploadFailedError<AnyStatus>(
-      `${label} ended ${final.state} (${ADAPTERS[ref.provider].name} status ${JSON.stringify(capText(String(final.raw.state), 100))})` +
+    throw new UploadFailedError<Status>(
+      `${label} ended ${final.state} (${definition.name} status ${JSON.stringify(capText(String(final.raw.state), 100))})` +
         `${final.detail ? `: ${capText(final.detail, 300)}` : ''}.`,
       { provider: ref.provider, state: final.state, finalStatus: final },
     );
   }
 
-  async function waitAll(refs: readonly (string | UploadRef)[], options: WaitAllOptions = {}): Promise<WaitAllResult[]> {
+  async function waitAll(
+    list: readonly (string | RefOf<D>)[],
+    options: WaitAllOptions<Status> = {},
+  ): Promise<WaitAllResult<RefOf<D>, Status>[]> {
     const { concurrency = 4, ...waitOptions } = options;
     // JavaScript callers can pass anything.
     const given: unknown = concurrency;
@@ -190,36 +232,36 @@ export function createUpstat(config: UpstatConfig): Upstat {
     }
     // A bad policy would fail every upload the same way: it rejects the call instead, before any request.
     checkWaitPolicy('upstat', waitPolicyOf(waitOptions));
-    const list: unknown = refs;
-    if (!Array.isArray(list)) {
-      throw new InvalidArgumentError(`waitAll: refs must be an array, got ${list === null ? 'null' : typeof list}.`, {
+    const items: unknown = list;
+    if (!Array.isArray(items)) {
+      throw new InvalidArgumentError(`waitAll: refs must be an array, got ${items === null ? 'null' : typeof items}.`, {
         provider: 'upstat',
         argument: 'refs',
       });
     }
-    const results = new Array<WaitAllResult>(refs.length);
+    const results = new Array<WaitAllResult<RefOf<D>, Status>>(list.length);
     let next = 0;
     const worker = async () => {
-      for (let index = next++; index < refs.length; index = next++) {
-        const input = refs[index] as string | UploadRef;
+      for (let index = next++; index < list.length; index = next++) {
+        const input = list[index] as string | RefOf<D>;
         // The ref as parsed when it parses, as given when it does not.
-        let ref: UploadRef | string = input;
+        let ref: RefOf<D> | string = input;
         try {
-          ref = toRef(input);
+          ref = refs.toRef(input);
           results[index] = { ref, ok: true, status: await waitFor(ref, waitOptions) };
         } catch (error) {
           results[index] = { ref, ok: false, error: error instanceof Error ? error : new Error(String(error), { cause: error }) };
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(concurrency, refs.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(concurrency, list.length) }, worker));
     return results;
   }
 
-  async function resume(checkpoint: UploadWaitCheckpoint, options: WaitOptions = {}): Promise<AnyStatus> {
+  async function resume(checkpoint: UploadWaitCheckpoint, options: WaitOptions<Status> = {}): Promise<Status> {
     if (typeof (checkpoint as Partial<UploadWaitCheckpoint> | undefined)?.ref !== 'string') {
       throw new InvalidArgumentError(
-        `resume: checkpoint.ref must be a ref string; expected the object passed to onCheckpoint (ref in the form ${REF_FORMATS.pandadoc}, ...).`,
+        `resume: checkpoint.ref must be a ref string; expected the object passed to onCheckpoint (ref in the form ${Object.values(refs.formats).join(' or ')}).`,
         { provider: 'upstat', argument: 'checkpoint.ref' },
       );
     }
@@ -229,8 +271,11 @@ export function createUpstat(config: UpstatConfig): Upstat {
   return {
     providers,
     status,
-    wait: (ref: string | UploadRef, options: WaitOptions = {}) => waitFor(ref, options),
+    wait: (ref: string | RefOf<D>, options: WaitOptions<Status> = {}) => waitFor(ref, options),
     waitAll,
     resume,
+    parseRef: refs.parse,
+    formatRef: refs.format,
+    refFormats: refs.formats,
   };
 }

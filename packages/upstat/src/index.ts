@@ -1,33 +1,33 @@
-export { createUpstat, type SharedClientOptions, type StatusOptions, type Upstat, type UpstatConfig, type UploadWaitCheckpoint, type WaitAllOptions, type WaitAllResult, type WaitOptions } from './facade.js';
 export {
-  PROVIDER_IDS,
-  REF_FIELDS,
-  REF_FORMATS,
-  formatRef,
-  parseRef,
-  toRef,
-  type Document360Ref,
-  type NullspaceRef,
-  type PandaDocRef,
-  type ProviderId,
-  type RefFor,
-  type SendaiRef,
-  type UploadRef,
-} from './refs.js';
+  createUpstat,
+  type SharedClientOptions,
+  type StatusFor,
+  type StatusOptions,
+  type Upstat,
+  type UpstatConfig,
+  type UploadWaitCheckpoint,
+  type WaitAllOptions,
+  type WaitAllResult,
+  type WaitOptions,
+} from './facade.js';
+export { createRefCodec, type RefCodec } from './refs.js';
+// The status model and the provider contract, so one import is enough.
 export {
   CANONICAL_STATES,
   TERMINAL_STATES,
-  DOCUMENT360_STATES,
-  NULLSPACE_STATES,
-  PANDADOC_STATES,
-  SENDAI_STATES,
   isTerminal,
   mapState,
+  type AnyDefinition,
+  type BodyOf,
   type CanonicalState,
-} from './states.js';
-export { toStatus, type ProviderOptions } from './providers.js';
-export type { AnyStatus, ProviderBodies, ProviderStatus, Status, StatusOf, UploadProgress } from './status.js';
-// The error classes callers catch, so one import is enough.
+  type ProviderDefinition,
+  type ProviderPlugin,
+  type ProviderStatus,
+  type RefOf,
+  type StatusOf,
+  type UploadProgress,
+} from '@upstat/core';
+// The error classes callers catch.
 export {
   AbortError,
   ApiError,
@@ -60,3 +60,6 @@ export {
   type WaitCheckpoint,
   type WaitPolicy,
 } from '@upstat/core';
+
+/** The status of any provider's upload. */
+export type AnyStatus = import('@upstat/core').ProviderStatus;

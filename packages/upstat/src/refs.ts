@@ -1,60 +1,19 @@
-import { InvalidArgumentError } from '@upstat/core';
+import { InvalidArgumentError, refFields, type AnyDefinition, type RefOf } from '@upstat/core';
 
-/** The providers the facade knows. */
-export const PROVIDER_IDS = ['pandadoc', 'document360', 'sendai', 'nullspace'] as const;
-export type ProviderId = (typeof PROVIDER_IDS)[number];
-
-/** A PandaDoc document section upload. */
-export interface PandaDocRef {
-  provider: 'pandadoc';
-  documentId: string;
-  uploadId: string;
-}
-/** A Document360 drive task. */
-export interface Document360Ref {
-  provider: 'document360';
-  projectId: string;
-  taskId: string;
-}
-/** A Send.ai upload. */
-export interface SendaiRef {
-  provider: 'sendai';
-  teamId: string;
-  projectId: string;
-  uploadId: string;
-}
-/** A Nullspace resumable upload session. */
-export interface NullspaceRef {
-  provider: 'nullspace';
-  sandboxId: string;
-  uploadId: string;
-}
-
-/** Identifies one upload at one provider. */
-export type UploadRef = PandaDocRef | Document360Ref | SendaiRef | NullspaceRef;
-export type RefFor<P extends ProviderId> = Extract<UploadRef, { provider: P }>;
-
-/** The identifier fields of each provider's ref, in the order of the string form. */
-export const REF_FIELDS = {
-  pandadoc: ['documentId', 'uploadId'],
-  document360: ['projectId', 'taskId'],
-  sendai: ['teamId', 'projectId', 'uploadId'],
-  nullspace: ['sandboxId', 'uploadId'],
-} as const satisfies { [P in ProviderId]: readonly Exclude<keyof RefFor<P>, 'provider'>[] };
-
-/** The string form of each provider's ref, for messages and docs. */
-export const REF_FORMATS: Readonly<Record<ProviderId, string>> = Object.fromEntries(
-  PROVIDER_IDS.map((id) => [id, `${id}:${REF_FIELDS[id].map((field) => `<${field}>`).join('/')}`]),
-) as Record<ProviderId, string>;
-
-const EXPECTED = `expected one of ${PROVIDER_IDS.map((id) => REF_FORMATS[id]).join(', ')} (identifiers percent-encoded where they contain "/", ":" or "%")`;
-
-function isProviderId(value: unknown): value is ProviderId {
-  return typeof value === 'string' && (PROVIDER_IDS as readonly string[]).includes(value);
-}
-
-function invalid(input: string, problem: string): InvalidArgumentError {
-  return new InvalidArgumentError(`${input} is not an upload ref: ${problem}; ${EXPECTED}.`, { provider: 'upstat', argument: 'ref' });
+/**
+ * Refs of the providers a facade was given: `{ provider: '<id>', <field>: string, … }`, or the string form
+ * `<id>:<field>/<field>…` with each identifier percent-encoded (as `encodeURIComponent` does), so any identifier
+ * round-trips. The fields and their order come from each provider's definition.
+ */
+export interface RefCodec<D extends AnyDefinition = AnyDefinition> {
+  /** The string form of each provider's ref, e.g. `<id>:<documentId>/<uploadId>`, by provider id. */
+  readonly formats: Readonly<Record<string, string>>;
+  /** Parses the string form; `parse(format(ref))` equals `ref`. Throws `InvalidArgumentError` saying what is wrong. */
+  readonly parse: (text: string) => RefOf<D>;
+  /** The string form of a ref. */
+  readonly format: (ref: RefOf<D>) => string;
+  /** Accepts a ref object or its string form and returns a checked ref object with only the ref's fields. */
+  readonly toRef: (input: RefOf<D> | string) => RefOf<D>;
 }
 
 /** How much of one identifier (or of a ref string) an error message shows. */
@@ -70,76 +29,85 @@ function describeValue(value: unknown): string {
   return Array.isArray(value) ? 'an array' : `a value of type ${typeof value}`;
 }
 
-function describeRefObject(record: Record<string, unknown>): string {
-  const provider = record.provider;
-  const fields = isProviderId(provider) ? REF_FIELDS[provider] : [];
-  const parts = [`provider: ${describeValue(provider)}`, ...fields.map((field) => `${field}: ${describeValue(record[field])}`)];
-  return `{ ${parts.join(', ')} }`;
-}
+export function createRefCodec<D extends AnyDefinition>(definitions: readonly D[]): RefCodec<D> {
+  const fieldsOf = new Map<string, readonly string[]>(definitions.map((definition) => [definition.id, refFields(definition)]));
+  const formats: Record<string, string> = Object.fromEntries(
+    definitions.map((definition) => [definition.id, `${definition.id}:${refFields(definition).map((field) => `<${field}>`).join('/')}`]),
+  );
+  const expected = `expected ${Object.values(formats).join(', ')} (identifiers percent-encoded where they contain "/", ":" or "%")`;
+  const known = definitions.map((definition) => definition.id).join(', ');
 
-function fieldsOf(ref: UploadRef): readonly string[] {
-  return REF_FIELDS[ref.provider].map((field) => (ref as unknown as Record<string, string>)[field] ?? '');
-}
-
-/**
- * The string form of a ref: `<provider>:<id>/<id>...`, e.g. `pandadoc:BhVzRcxH9Z2LgfPPGXFUBa/LQ6cUT7xevPLUEgJeF8Zrm`.
- * Each identifier is percent-encoded (as `encodeURIComponent` does), so any identifier round-trips.
- */
-export function formatRef(ref: UploadRef): string {
-  const checked = toRef(ref);
-  return `${checked.provider}:${fieldsOf(checked).map(encodeURIComponent).join('/')}`;
-}
-
-/** Parses the string form; `parseRef(formatRef(ref))` equals `ref`. Throws `InvalidArgumentError` saying what is wrong. */
-export function parseRef(text: string): UploadRef {
-  if (typeof text !== 'string') throw invalid(describeValue(text), `got ${typeof text}, not a string`);
-  const shown = JSON.stringify(shorten(text));
-  const colon = text.indexOf(':');
-  if (colon === -1) throw invalid(shown, 'it has no "<provider>:" prefix');
-  const provider = text.slice(0, colon);
-  if (!isProviderId(provider)) throw invalid(shown, `unknown provider ${JSON.stringify(shorten(provider))}`);
-  const fields = REF_FIELDS[provider];
-  const parts = text.slice(colon + 1).split('/');
-  if (parts.length !== fields.length) {
-    throw invalid(
+  const invalid = (shown: string, problem: string) =>
+    new InvalidArgumentError(`${shown} is not an upload ref: ${problem}; ${expected}.`, { provider: 'upstat', argument: 'ref' });
+  // `id` is the caller's value as given; it is shown quoted and cut, and named in the hint only when it is an id.
+  const unknownProvider = (shown: string, id: unknown) =>
+    invalid(
       shown,
-      `${provider} needs ${fields.length} identifiers (${REF_FORMATS[provider]}), got ${parts.length}`,
+      `${describeValue(id)} is not one of the providers given to createUpstat (${known}); plug it in from its package, ` +
+        `e.g. createUpstat({ providers: [${typeof id === 'string' && /^[a-z][a-z0-9]{0,63}$/.test(id) ? id : 'acme'}({ … })] })`,
     );
-  }
-  const values = parts.map((part, index) => {
-    const field = fields[index] ?? '';
-    if (part === '') throw invalid(shown, `${field} is empty`);
-    try {
-      return decodeURIComponent(part);
-    } catch {
-      throw invalid(shown, `${field} has a malformed percent-escape`);
-    }
-  });
-  return Object.fromEntries([['provider', provider], ...fields.map((field, index) => [field, values[index]])]) as UploadRef;
-}
 
-/** Accepts a ref object or its string form and returns a checked ref object. */
-export function toRef(input: UploadRef | string): UploadRef {
-  if (typeof input === 'string') return parseRef(input);
-  // JavaScript callers can pass anything.
-  const value: unknown = input;
-  if (value === null || typeof value !== 'object') throw invalid(describeValue(value), 'not a ref object or string');
-  // Only an error shows the ref, so it is described only then (this runs on every status call). It shows
-  // the provider and the identifier fields, each shortened, never the rest of a caller's object: an extra
-  // field may hold anything, a credential included.
-  const shown = () => describeRefObject(input as unknown as Record<string, unknown>);
-  const provider: unknown = (input as { provider?: unknown }).provider;
-  if (!isProviderId(provider)) throw invalid(shown(), `unknown provider ${describeValue(provider)}`);
-  const record = input as unknown as Record<string, unknown>;
-  for (const field of REF_FIELDS[provider]) {
-    const value = record[field];
-    if (typeof value !== 'string' || value === '') throw invalid(shown(), `${field} must be a non-empty string`);
-    try {
-      encodeURIComponent(value);
-    } catch {
-      throw invalid(shown(), `${field} is not well-formed Unicode`);
+  /** An invalid ref object, shown by its provider and identifier fields only: other fields may hold anything. */
+  const describeRefObject = (record: Record<string, unknown>): string => {
+    const provider = record.provider;
+    const fields = typeof provider === 'string' ? (fieldsOf.get(provider) ?? []) : [];
+    const parts = [`provider: ${describeValue(provider)}`, ...fields.map((field) => `${field}: ${describeValue(record[field])}`)];
+    return `{ ${parts.join(', ')} }`;
+  };
+
+  function parse(text: string): RefOf<D> {
+    if (typeof text !== 'string') throw invalid(describeValue(text), `got ${typeof text}, not a string`);
+    const shown = JSON.stringify(shorten(text));
+    const colon = text.indexOf(':');
+    if (colon === -1) throw invalid(shown, 'it has no "<provider>:" prefix');
+    const provider = text.slice(0, colon);
+    const fields = fieldsOf.get(provider);
+    if (fields === undefined) throw unknownProvider(shown, provider);
+    const parts = text.slice(colon + 1).split('/');
+    if (parts.length !== fields.length) {
+      throw invalid(shown, `${provider} needs ${fields.length} identifiers (${formats[provider] ?? ''}), got ${parts.length}`);
     }
+    const values = parts.map((part, index) => {
+      const field = fields[index] ?? '';
+      if (part === '') throw invalid(shown, `${field} is empty`);
+      try {
+        return decodeURIComponent(part);
+      } catch {
+        throw invalid(shown, `${field} has a malformed percent-escape`);
+      }
+    });
+    return Object.fromEntries([['provider', provider], ...fields.map((field, index) => [field, values[index]])]) as RefOf<D>;
   }
-  // Keep only the known fields, so the ref a status reports is exactly the ref asked about.
-  return Object.fromEntries([['provider', provider], ...REF_FIELDS[provider].map((field) => [field, record[field]])]) as UploadRef;
+
+  function toRef(input: RefOf<D> | string): RefOf<D> {
+    if (typeof input === 'string') return parse(input);
+    // JavaScript callers can pass anything.
+    const value: unknown = input;
+    if (value === null || typeof value !== 'object') throw invalid(describeValue(value), 'not a ref object or string');
+    const record = value as Record<string, unknown>;
+    // Only an error shows the ref, so it is described only then (this runs on every status call).
+    const shown = () => describeRefObject(record);
+    const provider = record.provider;
+    const fields = typeof provider === 'string' ? fieldsOf.get(provider) : undefined;
+    if (fields === undefined || typeof provider !== 'string') throw unknownProvider(shown(), provider);
+    for (const field of fields) {
+      const fieldValue = record[field];
+      if (typeof fieldValue !== 'string' || fieldValue === '') throw invalid(shown(), `${field} must be a non-empty string`);
+      try {
+        encodeURIComponent(fieldValue);
+      } catch {
+        throw invalid(shown(), `${field} is not well-formed Unicode`);
+      }
+    }
+    // Keep only the known fields, so the ref a status reports is exactly the ref asked about.
+    return Object.fromEntries([['provider', provider], ...fields.map((field) => [field, record[field]])]) as RefOf<D>;
+  }
+
+  function format(ref: RefOf<D>): string {
+    const checked = toRef(ref) as unknown as Record<string, string>;
+    const fields = fieldsOf.get(checked.provider ?? '') ?? [];
+    return `${checked.provider ?? ''}:${fields.map((field) => encodeURIComponent(checked[field] ?? '')).join('/')}`;
+  }
+
+  return { formats, parse, format, toRef };
 }

@@ -7,6 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { startLocalServer, virtualClock, type LocalServer } from '@upstat/test-support';
+import { sendai } from '@upstat/sendai';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -58,8 +59,8 @@ const inProgress = sendaiUpload('PROCESSING');
 const REF = 'sendai:team_1/proj_1/upl_1';
 const KEY = 'deadline-test-key';
 
-function upstatFor(url: string, extra: Omit<UpstatConfig, 'sendai'> = {}) {
-  return createUpstat({ sendai: { apiKey: KEY, baseUrl: url }, ...extra });
+function upstatFor(url: string, extra: Omit<UpstatConfig, 'providers'> = {}) {
+  return createUpstat({ providers: [sendai({ apiKey: KEY, baseUrl: url })], ...extra });
 }
 
 /** The rejection of `promise` (fails the test if it resolves). */
@@ -252,7 +253,7 @@ describe('durations', () => {
 
   it('a client timeoutMs of 2^31 ms holds an attempt open: no timeout, no retry at once', async () => {
     const server = await serve(hang);
-    const upstat = createUpstat({ sendai: { apiKey: KEY, baseUrl: server.url, timeoutMs: 2 ** 31 } });
+    const upstat = createUpstat({ providers: [sendai({ apiKey: KEY, baseUrl: server.url, timeoutMs: 2 ** 31 })] });
     const controller = new AbortController();
     const checking = upstat.status(REF, { signal: controller.signal });
     const outcome = failure(checking);
@@ -277,7 +278,7 @@ describe('durations', () => {
   it.each(badWaitTimeouts)('a client timeoutMs of %d: ConfigurationError naming timeoutMs at createUpstat', (timeoutMs) => {
     let thrown: unknown;
     try {
-      createUpstat({ sendai: { apiKey: KEY, baseUrl: 'http://127.0.0.1:9', timeoutMs } });
+      createUpstat({ providers: [sendai({ apiKey: KEY, baseUrl: 'http://127.0.0.1:9', timeoutMs })] });
     } catch (error) {
       thrown = error;
     }
@@ -290,7 +291,7 @@ describe('durations', () => {
     (maxDelayMs) => {
       let thrown: unknown;
       try {
-        createUpstat({ sendai: { apiKey: KEY, baseUrl: 'http://127.0.0.1:9', retry: { maxDelayMs } } });
+        createUpstat({ providers: [sendai({ apiKey: KEY, baseUrl: 'http://127.0.0.1:9', retry: { maxDelayMs } })] });
       } catch (error) {
         thrown = error;
       }

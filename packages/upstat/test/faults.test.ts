@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { startLocalServer, virtualClock, type LocalServer, type VirtualClock } from '@upstat/test-support';
+import { sendai } from '@upstat/sendai';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   ConnectionError,
@@ -17,6 +18,7 @@ import {
   WaitTimeoutError,
   type UpstatError,
 } from '../src/index.js';
+import { everyPlugin } from './providers.js';
 
 type Responder = (request: IncomingMessage, response: ServerResponse) => void;
 
@@ -80,13 +82,10 @@ const D360 = 'document360:7f0c3b8e-2d4a-4c1e-9b6f-1a2b3c4d5e6f/a3b4c5d6-1234-567
 const NULLSPACE = 'nullspace:sb_1/upl_1';
 const PANDADOC = 'pandadoc:doc_1/upl_1';
 
+/** The facade over every provider, each client pointed at `url`. */
 function facade(url: string, clock: VirtualClock, requestTimeoutMs = 2_000) {
-  const shared = { baseUrl: url, timeoutMs: requestTimeoutMs };
   return createUpstat({
-    sendai: { apiKey: 'k', ...shared },
-    document360: { token: 't', ...shared },
-    nullspace: { apiKey: 'k', ...shared },
-    pandadoc: { apiKey: 'k', ...shared },
+    providers: everyPlugin('k', { baseUrl: url, timeoutMs: requestTimeoutMs }),
     // random() = 0.5: retry waits of 200 ms, then 300 ms; wait delays 5 s while under 20 s.
     defaults: { clock, random: () => 0.5 },
   });
@@ -384,7 +383,7 @@ describe('faults: abort', () => {
         return clock.sleep(ms, signal);
       },
     };
-    const upstat = createUpstat({ sendai: { apiKey: 'k', baseUrl: url }, defaults: { clock: abortingClock } });
+    const upstat = createUpstat({ providers: [sendai({ apiKey: 'k', baseUrl: url })], defaults: { clock: abortingClock } });
     const error = await failure(upstat.status(SENDAI, { signal: controller.signal }));
     expect(error.name).toBe('AbortError');
     expect(requests).toHaveLength(1);

@@ -7,6 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { startLocalServer, virtualClock, type LocalServer } from '@upstat/test-support';
+import { sendai, type SendaiClientOptions } from '@upstat/sendai';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   ConfigurationError,
@@ -15,7 +16,6 @@ import {
   ResponseTooLargeError,
   ServerError,
   TimeoutError,
-  type ProviderOptions,
   type UpstatConfig,
 } from '../src/index.js';
 
@@ -38,8 +38,8 @@ const KEY = 'limits-test-key';
 const MiB = 1024 * 1024;
 const CHUNK = Buffer.alloc(64 * 1024, 'x');
 
-function upstatFor(url: string, extra: Omit<UpstatConfig, 'sendai'> = {}, sendai: Partial<ProviderOptions['sendai']> = {}) {
-  return createUpstat({ sendai: { apiKey: KEY, baseUrl: url, ...sendai }, ...extra });
+function upstatFor(url: string, extra: Omit<UpstatConfig, 'providers'> = {}, options: Partial<SendaiClientOptions> = {}) {
+  return createUpstat({ providers: [sendai({ apiKey: KEY, baseUrl: url, ...options })], ...extra });
 }
 
 async function failure(promise: Promise<unknown>): Promise<unknown> {

@@ -17,10 +17,13 @@ import {
   UploadFailedError,
   WaitTimeoutError,
   type AnyStatus,
-  type ProviderId,
-  type UploadRef,
+  type ProviderDefinition,
+  type RefOf,
   type UpstatError,
 } from '../src/index.js';
+import { everyPlugin, exampleRef, firstCredential, PROVIDERS, providerOf } from './providers.js';
+
+type AnyRef = RefOf<ProviderDefinition>;
 
 const R = '[REDACTED]';
 const SECRET = 'sk_live_upstat_9f8e7d6c5b4a3210';
@@ -63,7 +66,12 @@ const SENDAI = 'sendai:team_1/proj_1/upl_1';
 const D360 = 'document360:7f0c3b8e-2d4a-4c1e-9b6f-1a2b3c4d5e6f/a3b4c5d6-1234-5678-9abc-def012345678';
 const NULLSPACE = 'nullspace:sb_1/upl_1';
 const PANDADOC = 'pandadoc:doc_1/upl_1';
-const REFS: Record<ProviderId, string> = { sendai: SENDAI, document360: D360, nullspace: NULLSPACE, pandadoc: PANDADOC };
+/** The providers these tests have bodies for, and the ref each is asked about. */
+const REFS = { sendai: SENDAI, document360: D360, nullspace: NULLSPACE, pandadoc: PANDADOC };
+type ProviderId = keyof typeof REFS;
+
+/** The word before the credential in the Authorization header the facade sends for a provider. */
+const schemeOf = (id: string) => firstCredential(providerOf(id).definition).scheme;
 
 const sendaiUpload = (status: string, extra: Record<string, unknown> = {}) => ({ payload: { id: 'upl_1', name: 'Invoice', status, ...extra } });
 const d360Task = (status: string | null, extra: Record<string, unknown> = {}) => ({
@@ -103,13 +111,10 @@ const pandadocUpload = (status: string, extra: Record<string, unknown> = {}) => 
   ...extra,
 });
 
+/** The facade over every provider, each with the credential `key` and its client pointed at `url`. */
 function facade(url: string, clock: VirtualClock = virtualClock(), key = SECRET) {
-  const shared = { baseUrl: url, timeoutMs: 2_000 };
   return createUpstat({
-    sendai: { apiKey: key, ...shared },
-    document360: { token: key, ...shared },
-    nullspace: { apiKey: key, ...shared },
-    pandadoc: { apiKey: key, ...shared },
+    providers: everyPlugin(key, { baseUrl: url, timeoutMs: 2_000 }),
     defaults: { clock, random: () => 0.5 },
   });
 }
@@ -331,8 +336,7 @@ describe("the facade's shape-mismatch UnexpectedResponseError", () => {
     const error = await failure(facade(url).status(REFS[provider]));
     expect(error).toBeInstanceOf(UnexpectedResponseError);
     expect(error.message).toContain('does not match its spec');
-    const schemeWord = provider === 'pandadoc' ? 'API-Key' : 'Bearer';
-    const body = expected(R, `${schemeWord} ${R}`);
+    const body = expected(R, `${schemeOf(provider)} ${R}`);
     expect(error.body).toEqual(body);
     expect(error).toMatchObject({ rawText: JSON.stringify(body) });
     expect(requests).toHaveLength(1);
@@ -380,19 +384,22 @@ describe('successful statuses', () => {
     expectNoCredential(status);
   });
 
-  it.each(Object.keys(REFS) as ProviderId[])('%s: an error response echoing the Authorization header is clean', async (provider) => {
-    const { url } = await serve((request, response) => {
-      const { auth, bare } = credentialOf(request);
-      response.statusMessage = `Nope ${auth}`;
-      response.writeHead(401, { 'content-type': 'application/json', 'x-request-id': bare });
-      response.end(JSON.stringify({ detail: `invalid ${auth}`, message: bare, [bare]: true }));
-    });
-    const error = await failure(facade(url).status(REFS[provider]));
-    expect(error).toBeInstanceOf(AuthenticationError);
-    expect(error.message).toContain(`401 Nope ${provider === 'pandadoc' ? 'API-Key' : 'Bearer'} ${R}`);
-    expect(error.requestId).toBe(R);
-    expectNoCredential(error);
-  });
+  it.each(PROVIDERS.map((provider) => [provider.definition.id, provider.definition] as const))(
+    '%s: an error response echoing the Authorization header is clean',
+    async (provider, definition) => {
+      const { url } = await serve((request, response) => {
+        const { auth, bare } = credentialOf(request);
+        response.statusMessage = `Nope ${auth}`;
+        response.writeHead(401, { 'content-type': 'application/json', 'x-request-id': bare });
+        response.end(JSON.stringify({ detail: `invalid ${auth}`, message: bare, [bare]: true }));
+      });
+      const error = await failure(facade(url).status(exampleRef(definition)));
+      expect(error).toBeInstanceOf(AuthenticationError);
+      expect(error.message).toContain(`401 Nope ${schemeOf(provider)} ${R}`);
+      expect(error.requestId).toBe(R);
+      expectNoCredential(error);
+    },
+  );
 });
 
 describe('refs in error messages', () => {
@@ -404,11 +411,11 @@ describe('refs in error messages', () => {
     ['an object as identifier', { provider: 'nullspace', sandboxId: { token: SECRET }, uploadId: 'u' }],
     ['an unknown provider', { provider: 'acme', id: 'x', apiKey: SECRET, headers: { authorization: `Bearer ${SECRET}` } }],
   ])('a ref object with %s and a credential in another field: InvalidArgumentError without it', async (_label, ref) => {
-    const error = await failure(upstat.status(ref as unknown as UploadRef));
+    const error = await failure(upstat.status(ref as unknown as AnyRef));
     expect(error).toBeInstanceOf(InvalidArgumentError);
     expect(error.message).toContain('is not an upload ref');
     expectNoCredential(error);
-    const waited = await failure(upstat.wait(ref as unknown as UploadRef));
+    const waited = await failure(upstat.wait(ref as unknown as AnyRef));
     expect(waited).toBeInstanceOf(InvalidArgumentError);
     expectNoCredential(waited);
   });
@@ -424,7 +431,7 @@ describe('refs in error messages', () => {
     ['ref string, too many identifiers', `sendai:${LONG}/${LONG}/${LONG}/${LONG}`],
     ['ref string, a malformed escape', `nullspace:${LONG}/%E0%A4%A`],
   ])('a 100,000-character id (%s): a message under 1,000 characters', async (_label, ref) => {
-    const error = await failure(upstat.status(ref as unknown as UploadRef));
+    const error = await failure(upstat.status(ref as unknown as AnyRef));
     expect(error).toBeInstanceOf(InvalidArgumentError);
     expect(error.message.length).toBeLessThan(1_000);
     expect(String(error).length).toBeLessThan(1_000);

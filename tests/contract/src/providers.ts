@@ -1,8 +1,13 @@
-import type { CallOptions, CredentialSource, FetchLike, RetrySetting } from '@upstat/core';
-import { createDocument360Client } from '@upstat/document360';
-import { createNullspaceClient } from '@upstat/nullspace';
-import { createPandaDocClient } from '@upstat/pandadoc';
-import { createSendaiClient } from '@upstat/sendai';
+import {
+  pathParameters,
+  summarizeErrorBody,
+  type AnyDefinition,
+  type CallOptions,
+  type CredentialSource,
+  type FetchLike,
+  type RetrySetting,
+} from '@upstat/core';
+import { PROVIDERS as REGISTRY } from '@upstat/providers';
 import type { Json, ProviderId } from './specs.js';
 
 export interface ClientSetup {
@@ -17,51 +22,43 @@ export type StatusCall = (pathParameters: Record<string, unknown>, options?: Cal
 
 export interface ProviderCase {
   id: ProviderId;
-  /** The client option that holds the credential. */
+  definition: AnyDefinition;
+  /** The client option that holds the credential (the definition's first credential). */
   credentialOption: string;
   /** Builds the client and returns its typed status method. */
   create(setup: ClientSetup): StatusCall;
   /** The Authorization header the vendor documents for a credential. */
   authorization(credential: string): string;
-  /** Path parameter values for specs that give no example for them. */
-  fallbackPathParameters?: Record<string, string>;
-  /** Where the vendor puts the request/trace id in an error body, when it does. */
-  requestIdInErrorBody?: (body: Json | undefined) => Json | undefined;
+  /** Path parameter values for specs that give no example for them: the definition's example ref. */
+  fallbackPathParameters: Record<string, string>;
+  /** The request/trace id the provider's error-body reader finds in a body, if any. */
+  requestIdInErrorBody(body: Json | undefined): string | undefined;
 }
 
-const field = (value: Json | undefined, key: string): Json | undefined =>
-  value !== null && typeof value === 'object' && !Array.isArray(value) ? value[key] : undefined;
+type RegistryEntry = (typeof REGISTRY)[number];
 
-// The `as never` casts let a table hand the clients credentials of any shape (including none), which
-// is exactly what the "missing credential" tests need; the typed API is exercised by typecheck.
-export const PROVIDERS: ProviderCase[] = [
-  {
-    id: 'pandadoc',
-    credentialOption: 'apiKey',
-    create: ({ credential, ...rest }) =>
-      createPandaDocClient({ ...rest, apiKey: credential } as never).getSectionUploadStatus as StatusCall,
-    authorization: (credential) => `API-Key ${credential}`,
-  },
-  {
-    id: 'document360',
-    credentialOption: 'token',
-    create: ({ credential, ...rest }) => createDocument360Client({ ...rest, token: credential } as never).getTaskStatus as StatusCall,
-    authorization: (credential) => `Bearer ${credential}`,
-    requestIdInErrorBody: (body) => field(body, 'trace_id'),
-  },
-  {
-    id: 'sendai',
-    credentialOption: 'apiKey',
-    create: ({ credential, ...rest }) => createSendaiClient({ ...rest, apiKey: credential } as never).getUpload as StatusCall,
-    authorization: (credential) => `Bearer ${credential}`,
-  },
-  {
-    id: 'nullspace',
-    credentialOption: 'apiKey',
-    create: ({ credential, ...rest }) => createNullspaceClient({ ...rest, apiKey: credential } as never).getUploadSession as StatusCall,
-    authorization: (credential) => `Bearer ${credential}`,
-    // The reference page gives no example values; these follow its descriptions ("e.g. sb_a1b2c3d4").
-    fallbackPathParameters: { id: 'sb_a1b2c3d4', upload_id: 'upl_7Qm2x9K4' },
-    requestIdInErrorBody: (body) => field(field(body, 'error'), 'request_id'),
-  },
-];
+/** The contract case of a registry entry: everything comes from its definition and its client factory. */
+function caseOf(provider: RegistryEntry): ProviderCase {
+  const definition: AnyDefinition = provider.definition;
+  const [credential] = definition.credentials;
+  // Loosely typed on purpose: the tests hand the clients credentials of any shape (including none), which is
+  // exactly what the "missing credential" tests need; each provider package's own tests exercise the typed API.
+  const createClient: (options: never) => object = provider.createClient;
+  return {
+    id: provider.definition.id,
+    definition,
+    credentialOption: credential.option,
+    create: ({ credential: value, ...rest }) => {
+      const client = createClient({ ...rest, [credential.option]: value } as never) as Record<string, unknown>;
+      const method = client[definition.operation.method];
+      if (typeof method !== 'function') throw new Error(`${definition.id}: the client has no method ${definition.operation.method}`);
+      return method as StatusCall;
+    },
+    authorization: (value) => `${credential.scheme} ${value}`,
+    fallbackPathParameters: pathParameters(definition, definition.example),
+    requestIdInErrorBody: (body) => (definition.readErrorBody?.(body) ?? summarizeErrorBody(body)).requestId,
+  };
+}
+
+/** Every provider of the registry, as a contract case: a provider added there is tested with no edit here. */
+export const PROVIDERS: ProviderCase[] = REGISTRY.map(caseOf);

@@ -1,14 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { PROVIDERS, type ProviderId } from '@upstat/providers';
 
-const require = createRequire(import.meta.url);
+export type { ProviderId };
 
-export const PROVIDER_IDS = ['pandadoc', 'document360', 'sendai', 'nullspace'] as const;
-export type ProviderId = (typeof PROVIDER_IDS)[number];
+/** Every provider's id, from the registry: a provider added there is tested here with no edit. */
+export const PROVIDER_IDS: readonly ProviderId[] = PROVIDERS.map((provider) => provider.definition.id);
+
+// pnpm lets a package resolve only its direct dependencies: the provider packages are the registry's, so their
+// files are resolved from @upstat/providers.
+const registryRequire = createRequire(createRequire(import.meta.url).resolve('@upstat/providers/package.json'));
 
 /** Path of the effective spec a provider package ships (`@upstat/<p>/openapi.json`). */
 export function effectiveSpecPath(id: ProviderId): string {
-  return require.resolve(`@upstat/${id}/openapi.json`);
+  return registryRequire.resolve(`@upstat/${id}/openapi.json`);
 }
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };

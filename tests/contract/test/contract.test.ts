@@ -17,7 +17,7 @@ import { PROVIDERS, type ClientSetup, type ProviderCase } from '../src/providers
 import { recordingFetch, type RecordedExchange } from '../src/recording-fetch.js';
 import { asObject, deref, firstExample, loadEffectiveSpec, statusOperation, type Json, type JsonObject } from '../src/specs.js';
 
-/** The error class each documented HTTP status must become (DESIGN.md's error list). */
+/** The error class each documented HTTP status must become (the table in packages/core/src/errors.ts, written out again here so the test does not trust it). */
 const ERROR_CLASS_FOR_STATUS: Record<number, typeof ApiError> = {
   400: BadRequestError,
   401: AuthenticationError,
@@ -60,6 +60,15 @@ function onlyExchange(exchanges: RecordedExchange[]): RecordedExchange {
   return exchange;
 }
 
+/** Every string a body holds under a request or trace id key (`request_id`, `requestId`, `trace_id`, `traceId`), at any depth. */
+function requestIdsIn(value: Json | undefined): string[] {
+  if (value === null || typeof value !== 'object') return [];
+  return Object.entries(value).flatMap(([key, inner]) => [
+    ...(/^(?:request|trace)_?id$/i.test(key) && typeof inner === 'string' ? [inner] : []),
+    ...requestIdsIn(inner),
+  ]);
+}
+
 function describeProvider(provider: ProviderCase) {
   const spec = loadEffectiveSpec(provider.id);
   const { path: template, operation } = statusOperation(spec);
@@ -68,7 +77,7 @@ function describeProvider(provider: ProviderCase) {
   const exampleValues: Record<string, string> = Object.fromEntries(
     pathParameters.map((parameter) => {
       const name = parameter.name as string;
-      const value = parameter.example ?? provider.fallbackPathParameters?.[name];
+      const value = parameter.example ?? provider.fallbackPathParameters[name];
       if (typeof value !== 'string') throw new Error(`${provider.id}: no example value for path parameter ${name}`);
       return [name, value];
     }),
@@ -102,6 +111,14 @@ function describeProvider(provider: ProviderCase) {
     const errorStatuses = Object.keys(responses)
       .filter((status) => /^[45]\d\d$/.test(status))
       .map(Number);
+
+    it("the definition's ref fills exactly the path parameters, and its example agrees with the spec's examples", () => {
+      expect(provider.definition.operation.path).toBe(template);
+      expect(Object.keys(provider.fallbackPathParameters).sort()).toEqual(pathParameters.map((parameter) => parameter.name as string).sort());
+      for (const parameter of pathParameters) {
+        if (parameter.example !== undefined) expect(provider.fallbackPathParameters[parameter.name as string]).toBe(parameter.example);
+      }
+    });
 
     it('documents error responses (so the cases below are not vacuous)', () => {
       expect(errorStatuses.length).toBeGreaterThanOrEqual(4);
@@ -140,8 +157,14 @@ function describeProvider(provider: ProviderCase) {
         } else {
           expect(error.body).toEqual(example);
         }
-        expect(error.requestId).toBe(provider.requestIdInErrorBody?.(example) ?? undefined);
-        if (provider.requestIdInErrorBody) expect(error.requestId).toEqual(expect.any(String));
+        // What the provider's error-body reader (its definition's, or the generic one) finds in the example.
+        expect(error.requestId).toBe(provider.requestIdInErrorBody(example));
+        // And, whatever the reader: a request or trace id the example carries becomes the error's requestId.
+        const documentedIds = requestIdsIn(example);
+        if (documentedIds.length > 0) {
+          expect(error.requestId).toEqual(expect.any(String));
+          expect(documentedIds).toContain(error.requestId);
+        }
 
         if (error instanceof RateLimitError) {
           const header = response.headers === undefined ? undefined : deref(spec, asObject(response.headers, 'headers')['Retry-After']);

@@ -1,13 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startMockServers, stopMockServers, type MockServer } from '@upstat/mocks';
+import { definition } from '@upstat/pandadoc';
+import { createRefCodec } from 'upstat';
 import { repoRoot } from './workspace.js';
 
 /** The effective PandaDoc spec the client was generated from and that @upstat/pandadoc ships. */
-export const PANDADOC_SPEC = join(repoRoot, 'packages', 'pandadoc', 'openapi.json');
+export const PANDADOC_SPEC = join(repoRoot, 'packages', definition.id, 'openapi.json');
 
-/** The spec's example identifiers (its path parameter examples), as a facade ref. */
-export const PANDADOC_REF = 'pandadoc:BhVzRcxH9Z2LgfPPGXFUBa/LQ6cUT7xevPLUEgJeF8Zrm';
+/** The definition's example ref (the identifiers of the spec's examples, so what Prism answers for), in its string form. */
+export const PANDADOC_REF = createRefCodec([definition]).format({ provider: definition.id, ...definition.example });
 
 /** What Prism answers for that ref: the spec's 200 example, whose status maps to the canonical `succeeded`. */
 export const EXPECTED_STATUS = { state: 'succeeded', rawState: 'document_sections_upload.PROCESSED' } as const;
@@ -17,7 +19,7 @@ export const pandadocSpecTitle = (): string => (JSON.parse(readFileSync(PANDADOC
 
 /** A Prism mock of the PandaDoc spec on a free loopback port. */
 export async function startPandaDocMock(): Promise<{ server: MockServer; stop: () => Promise<void> }> {
-  const [server] = await startMockServers([{ name: 'pandadoc', specPath: PANDADOC_SPEC }]);
+  const [server] = await startMockServers([{ name: definition.id, specPath: PANDADOC_SPEC }]);
   if (server === undefined) throw new Error('startMockServers started no server');
   return { server, stop: () => stopMockServers([server]) };
 }

@@ -1,14 +1,16 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readManifest } from '@upstat/test-support';
+import { publishedPackages, readManifest, type Manifest } from '@upstat/test-support';
 
 export { PNPM, TSC, publishedPackages, readManifest, repoRoot, workspacePackages, type Manifest, type WorkspacePackage } from '@upstat/test-support';
 
 /**
- * How each published package is meant to be consumed (README "Installing and using the packages"). The tests
- * derive what they check from this, and fail when a published package is missing here, so a new package is
- * classified on purpose rather than silently skipped.
+ * How each published package is meant to be consumed (README "Installing and using the packages"), read from its
+ * manifest: `upstat.provider` (a provider package, generated from its definition), `upstat.runtime: "web"` (runs in
+ * Node and browsers); otherwise an entry point makes it a Node tool, and a bin without one a command. The tests
+ * derive what they check from this; a published package that fits none of these fails them, so a new kind of
+ * package is classified on purpose rather than silently skipped.
  */
 export type PackageKind =
   /** ESM + CommonJS with declarations for each, web APIs only: runs in Node and browsers. */
@@ -20,22 +22,41 @@ export type PackageKind =
   /** A command only: a bin, no importable entry point. */
   | 'command';
 
-export const PACKAGE_KINDS: Readonly<Record<string, PackageKind>> = {
-  '@upstat/core': 'runtime',
-  upstat: 'runtime',
-  '@upstat/pandadoc': 'provider',
-  '@upstat/document360': 'provider',
-  '@upstat/sendai': 'provider',
-  '@upstat/nullspace': 'provider',
-  '@upstat/mocks': 'node-tool',
-  '@upstat/spec-tools': 'node-tool',
-  '@upstat/cli': 'command',
-};
+/** upstat's own section of a package.json. */
+interface UpstatSection {
+  /** The provider id of a provider package (`@upstat/<id>`). */
+  provider?: unknown;
+  /** `web` for packages that run in Node and browsers. */
+  runtime?: unknown;
+}
 
+/** The kind of a published package, from its manifest; throws for a package that fits no kind. */
+export function packageKind(manifest: Manifest): PackageKind {
+  const upstat = (manifest as Manifest & { upstat?: UpstatSection }).upstat ?? {};
+  const { name } = manifest;
+  if (upstat.runtime !== undefined && upstat.runtime !== 'web') throw new Error(`${name}: upstat.runtime must be "web", not ${JSON.stringify(upstat.runtime)}`);
+  if (upstat.provider !== undefined) {
+    if (typeof upstat.provider !== 'string' || name !== `@upstat/${upstat.provider}`) {
+      throw new Error(`${name}: upstat.provider must be the id the package is named after, not ${JSON.stringify(upstat.provider)}`);
+    }
+    if (upstat.runtime !== 'web') throw new Error(`${name}: a provider package runs in browsers too (upstat.runtime "web")`);
+    return 'provider';
+  }
+  if (upstat.runtime === 'web') return 'runtime';
+  const exportsMap = manifest.exports;
+  if (typeof exportsMap === 'object' && '.' in exportsMap) return 'node-tool';
+  if (manifest.bin !== undefined) return 'command';
+  throw new Error(`${name} is published but has no upstat.runtime or upstat.provider, no entry point and no bin: what is it for?`);
+}
+
+let published: Map<string, Manifest> | undefined;
+
+/** The kind of a published package of this workspace, by name. */
 export function kindOf(name: string): PackageKind {
-  const kind = PACKAGE_KINDS[name];
-  if (kind === undefined) throw new Error(`${name} is published but not classified in PACKAGE_KINDS (tests/packaging/src/workspace.ts)`);
-  return kind;
+  published ??= new Map(publishedPackages().map((pkg) => [pkg.name, pkg.manifest]));
+  const manifest = published.get(name);
+  if (manifest === undefined) throw new Error(`${name} is not a published package of this workspace`);
+  return packageKind(manifest);
 }
 
 /** Runs in browsers and from CommonJS too: what the consumer projects install. */

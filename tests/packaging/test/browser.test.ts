@@ -18,9 +18,10 @@ if (skip) console.warn(`browser.test.ts skipped: ${MISSING}`);
 
 // The page reads the mock's URL and the ref from its query string and leaves the outcome on window.
 const ENTRY = `import { createUpstat } from 'upstat';
+import { pandadoc } from '@upstat/pandadoc';
 
 const params = new URLSearchParams(location.search);
-createUpstat({ pandadoc: { apiKey: 'browser-key', baseUrl: params.get('mock') } })
+createUpstat({ providers: [pandadoc({ apiKey: 'browser-key', baseUrl: params.get('mock') })] })
   .status(params.get('ref'))
   .then(
     (status) => { window.__result = { state: status.state, rawState: status.raw.state }; },
@@ -62,7 +63,7 @@ it.skipIf(skip)('bundles the upstat tarball for the browser and fetches a status
   const consumer: Consumer = await createConsumer({ label: 'browser', tarballs: inject('tarballs'), manifest: { type: 'module' }, files: { 'entry.js': ENTRY } });
   cleanups.push(consumer.remove);
 
-  // platform browser, nothing external: a Node built-in anywhere in upstat, core or a client fails the build.
+  // platform browser, nothing external: a Node built-in anywhere in upstat, core or the provider fails the build.
   const bundle = await build({
     absWorkingDir: consumer.dir,
     entryPoints: [join(consumer.dir, 'entry.js')],

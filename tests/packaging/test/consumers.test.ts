@@ -6,12 +6,13 @@ import { describeRun, readManifest, repoRoot, runNodeAsync, TSC } from '../src/w
 
 // Runs against Prism: each script gets the mock's URL and the ref on its command line and prints one JSON line.
 const ESM_SCRIPT = `import { createUpstat } from 'upstat';
-import { createPandaDocClient } from '@upstat/pandadoc';
+import { createPandaDocClient, pandadoc } from '@upstat/pandadoc';
 import spec from '@upstat/pandadoc/openapi.json' with { type: 'json' };
 
 const [baseUrl, ref] = process.argv.slice(2);
-const status = await createUpstat({ pandadoc: { apiKey: 'consumer-key', baseUrl } }).status(ref);
-const [documentId, uploadId] = ref.slice('pandadoc:'.length).split('/');
+const upstat = createUpstat({ providers: [pandadoc({ apiKey: 'consumer-key', baseUrl })] });
+const status = await upstat.status(ref);
+const { documentId, uploadId } = upstat.parseRef(ref);
 const upload = await createPandaDocClient({ apiKey: 'consumer-key', baseUrl }).getSectionUploadStatus({ document_id: documentId, upload_id: uploadId });
 console.log(JSON.stringify({
   resolved: import.meta.resolve('upstat'),
@@ -25,13 +26,14 @@ console.log(JSON.stringify({
 
 const CJS_SCRIPT = `'use strict';
 const { createUpstat } = require('upstat');
-const { createPandaDocClient } = require('@upstat/pandadoc');
+const { createPandaDocClient, pandadoc } = require('@upstat/pandadoc');
 const spec = require('@upstat/pandadoc/openapi.json');
 
 async function main() {
   const [baseUrl, ref] = process.argv.slice(2);
-  const status = await createUpstat({ pandadoc: { apiKey: 'consumer-key', baseUrl } }).status(ref);
-  const [documentId, uploadId] = ref.slice('pandadoc:'.length).split('/');
+  const upstat = createUpstat({ providers: [pandadoc({ apiKey: 'consumer-key', baseUrl })] });
+  const status = await upstat.status(ref);
+  const { documentId, uploadId } = upstat.parseRef(ref);
   const upload = await createPandaDocClient({ apiKey: 'consumer-key', baseUrl }).getSectionUploadStatus({ document_id: documentId, upload_id: uploadId });
   console.log(JSON.stringify({
     resolved: require.resolve('upstat'),
@@ -54,44 +56,59 @@ main().catch((error) => {
  * and `notAny` would not compile.
  */
 function typedUsage(extraImports = ''): string {
-  return `import { createUpstat, type Status } from 'upstat';
-import { createPandaDocClient, type SectionUploadStatus } from '@upstat/pandadoc';
+  return `import { createUpstat, type AnyStatus } from 'upstat';
+import { createPandaDocClient, pandadoc, type PandaDocRef, type SectionUploadStatus } from '@upstat/pandadoc';
+import { nullspace } from '@upstat/nullspace';
 ${extraImports}
 type IsAny<T> = 0 extends 1 & T ? true : false;
 
-const upstat = createUpstat({ pandadoc: { apiKey: 'key', baseUrl: 'http://127.0.0.1:4010' } });
+// Two providers plugged in, so statuses are a union to narrow.
+const upstat = createUpstat({
+  providers: [pandadoc({ apiKey: 'key', baseUrl: 'http://127.0.0.1:4010' }), nullspace({ apiKey: 'key', baseUrl: 'http://127.0.0.1:4011' })],
+});
 
 export async function sectionIds(ref: string): Promise<string[] | undefined> {
-  const status: Status = await upstat.status(ref);
+  const status = await upstat.status(ref);
   const notAny: IsAny<typeof status> = false;
   void notAny;
+  const any: AnyStatus = status;
+  void any;
   if (status.provider === 'pandadoc') {
     // Narrowed: raw.body is PandaDoc's response body.
     const body: SectionUploadStatus = status.raw.body;
     void body;
     return status.raw.body.section_uuids;
   }
-  // @ts-expect-error not narrowed: raw.body is any vendor's body, and only PandaDoc's has section_uuids
+  // @ts-expect-error not narrowed to PandaDoc: raw.body is another vendor's body, and only PandaDoc's has section_uuids
   return status.raw.body.section_uuids;
 }
 
-const pandadoc = createPandaDocClient({ apiKey: 'key' });
+export async function byObject(ref: PandaDocRef): Promise<SectionUploadStatus> {
+  // A PandaDoc ref gives PandaDoc's status, no narrowing needed.
+  const status = await upstat.status(ref);
+  return status.raw.body;
+}
+
+const client = createPandaDocClient({ apiKey: 'key' });
 
 export async function uploadState(): Promise<SectionUploadStatus['status']> {
-  const upload = await pandadoc.getSectionUploadStatus({ document_id: 'doc', upload_id: 'upl' });
+  const upload = await client.getSectionUploadStatus({ document_id: 'doc', upload_id: 'upl' });
   const notAny: IsAny<typeof upload> = false;
   void notAny;
   return upload.status;
 }
 
 // @ts-expect-error upload_id is a required path parameter
-export const missingParameter = () => pandadoc.getSectionUploadStatus({ document_id: 'doc' });
+export const missingParameter = () => client.getSectionUploadStatus({ document_id: 'doc' });
 
 // @ts-expect-error apiKey and accessToken exclude each other
 export const bothCredentials = () => createPandaDocClient({ apiKey: 'key', accessToken: 'token' });
 
 // @ts-expect-error a PandaDoc ref needs its uploadId
 export const incompleteRef = () => upstat.status({ provider: 'pandadoc', documentId: 'doc' });
+
+// @ts-expect-error Send.ai is not one of the providers plugged in
+export const notPluggedIn = () => upstat.status({ provider: 'sendai', teamId: 'team', projectId: 'proj', uploadId: 'upl' });
 `;
 }
 

@@ -1,7 +1,7 @@
 /**
  * `pnpm spec:update` end to end, each case on a fresh temporary copy of the repository: the update
  * rewrites the spec, provenance, generated client, diff report and changeset, then type-checks the
- * regenerated client and everything that depends on it (the facade).
+ * regenerated client (its definition included) and everything that depends on it.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,7 +21,7 @@ function changesets(root: string): string[] {
 }
 
 describe('spec:update nullspace', () => {
-  it('a new status enum value: breaking report, major changeset, regenerated client, and a type check naming the unmapped value in the facade', () => {
+  it('a new status enum value: breaking report, major changeset, regenerated client, and a type check naming the unmapped value in the provider definition', () => {
     copy = copyRepo();
     const { root } = copy;
     const current = read(root, 'specs/nullspace/openapi.yaml');
@@ -49,14 +49,14 @@ describe('spec:update nullspace', () => {
     const [changeset, ...others] = changesets(root);
     expect(others).toEqual([]);
     expect(changeset).toMatch(/^nullspace-spec-2026-11-22-[0-9a-f]{8}\.md$/);
-    expect(read(root, `.changeset/${changeset ?? ''}`)).toMatch(/^---\n"@upstat\/nullspace": major\n"upstat": major\n---\n/);
+    expect(read(root, `.changeset/${changeset ?? ''}`)).toMatch(/^---\n"@upstat\/nullspace": major\n"@upstat\/providers": major\n---\n/);
 
-    // The client was regenerated, and the facade no longer compiles until `paused` is mapped.
+    // The client was regenerated, and its definition no longer compiles until `paused` is mapped.
     expect(read(root, 'packages/nullspace/src/generated/openapi.ts')).toContain('"created" | "uploading" | "paused" | "staged"');
     expect(read(root, 'packages/nullspace/openapi.json')).toContain('"paused"');
     expect(run.stderr).toContain('type check failed');
-    // tsc (through the facade's build or typecheck task) names the table and the value to map.
-    expect(run.stderr).toMatch(/upstat:(build|typecheck): src\/states\.ts\(\d+,\d+\): error TS\d+:[^\n]*\n[^\n]*Property 'paused' is missing/);
+    // tsc (through the provider's build or typecheck task) names the state table and the value to map.
+    expect(run.stderr).toMatch(/@upstat\/nullspace:(build|typecheck): src\/definition\.ts\(\d+,\d+\): error TS\d+:[^\n]*Property 'paused' is missing/);
   });
 
   it('a new optional response field: minor changeset and a green type check', () => {
@@ -75,7 +75,7 @@ describe('spec:update nullspace', () => {
     expect(run.stdout).toContain('nullspace: 0 breaking, 1 non-breaking, 0 docs-only change(s) → minor bump.');
     expect(run.stdout).toContain('type check: passed');
     const [changeset] = changesets(root);
-    expect(read(root, `.changeset/${changeset ?? ''}`)).toMatch(/^---\n"@upstat\/nullspace": minor\n"upstat": minor\n---\n/);
+    expect(read(root, `.changeset/${changeset ?? ''}`)).toMatch(/^---\n"@upstat\/nullspace": minor\n"@upstat\/providers": minor\n---\n/);
     expect(read(root, 'packages/nullspace/src/generated/openapi.ts')).toContain('stalled_since?: string;');
   });
 

@@ -37,6 +37,30 @@ export function copyRepo(): { root: string; remove: () => void } {
   return { root: target, remove: () => { rmSync(target, { recursive: true, force: true }); } };
 }
 
+/**
+ * A throwaway copy of the repository with an install of its own (hard links from pnpm's store, offline), for
+ * tests that change the workspace itself (add a package): nothing they install or link reaches this checkout.
+ * Sources and committed files only; node_modules, build outputs and caches are made afresh.
+ */
+export function isolatedRepoCopy(): { root: string; remove: () => void } {
+  const target = mkdtempSync(join(tmpdir(), 'upstat-isolated-'));
+  const skipped = new Set(['node_modules', '.git', '.turbo', 'dist', 'coverage', '.tmp']);
+  cpSync(repoRoot, target, {
+    recursive: true,
+    verbatimSymlinks: true,
+    filter: (source) => !relative(repoRoot, source).split(sep).some((part) => skipped.has(part)),
+  });
+  const install = spawnSync(process.execPath, [join(repoRoot, 'node_modules', 'pnpm', 'bin', 'pnpm.cjs'), 'install', '--offline', '--frozen-lockfile', '--reporter=silent'], {
+    cwd: target,
+    encoding: 'utf8',
+  });
+  if (install.status !== 0) {
+    rmSync(target, { recursive: true, force: true });
+    throw new Error(`pnpm install in a copy of the repository failed (${String(install.status)}):\n${install.stdout}${install.stderr}`);
+  }
+  return { root: target, remove: () => { rmSync(target, { recursive: true, force: true }); } };
+}
+
 /** Runs a repo script the way `pnpm spec:...` does, in the given copy. */
 export function spec(root: string, ...args: string[]) {
   const run = spawnSync(process.execPath, [join(root, 'scripts', 'spec.mjs'), ...args], { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });

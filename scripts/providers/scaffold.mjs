@@ -1,0 +1,239 @@
+// `npx pnpm provider:add <id> --spec <file>`: the three files a new provider is written from, filled in as far as
+// the spec allows — specs/<id>/<spec> (the document, copied as it is), specs/<id>/PROVENANCE.md (a stub) and
+// packages/<id>/src/definition.ts (facts read from the spec, TODOs for the rest) — and a changeset. The caller
+// (scripts/providers.mjs) then generates the package around the definition, and `next steps` says what is left.
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, extname, join, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+
+export class ScaffoldError extends Error {
+  name = 'ScaffoldError';
+}
+
+const ID = /^[a-z][a-z0-9]*$/;
+const CANONICAL = ['queued', 'in_progress', 'action_required', 'succeeded', 'partial', 'failed', 'canceled', 'expired', 'unknown'];
+
+const camel = (name) => name.replace(/[-_.\s]+([A-Za-z0-9])/g, (_match, next) => next.toUpperCase()).replace(/^[A-Z]/, (first) => first.toLowerCase());
+const pascal = (name) => camel(name).replace(/^[a-z]/, (first) => first.toUpperCase());
+
+function loadSpec(file) {
+  let text;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new ScaffoldError(`--spec ${file}: not a readable file`);
+  }
+  let spec;
+  try {
+    spec = /\.json$/i.test(file) ? JSON.parse(text) : parseYaml(text);
+  } catch (error) {
+    throw new ScaffoldError(`--spec ${file}: not JSON or YAML (${error.message})`);
+  }
+  if (typeof spec?.openapi !== 'string' || !/^3\./.test(spec.openapi)) throw new ScaffoldError(`--spec ${file}: not an OpenAPI 3.x document`);
+  return spec;
+}
+
+/** Follows local `$ref`s. */
+function deref(spec, value) {
+  let current = value;
+  for (let hops = 0; current && typeof current.$ref === 'string' && current.$ref.startsWith('#/') && hops < 32; hops++) {
+    current = current.$ref
+      .slice(2)
+      .split('/')
+      .map((key) => key.replace(/~1/g, '/').replace(/~0/g, '~'))
+      .reduce((node, key) => node?.[key], spec);
+  }
+  return current;
+}
+
+/** The status operation: the spec's only GET, or the one `--operation` names. */
+function statusOperation(spec, wanted) {
+  const gets = Object.entries(spec.paths ?? {}).filter(([, item]) => item?.get !== undefined);
+  if (wanted !== undefined) {
+    const found = gets.find(([path, item]) => path === wanted || item.get.operationId === wanted);
+    if (found === undefined) throw new ScaffoldError(`the spec has no GET operation ${JSON.stringify(wanted)}`);
+    return found;
+  }
+  if (gets.length === 1) return gets[0];
+  throw new ScaffoldError(
+    gets.length === 0
+      ? 'the spec has no GET operation to read a status from'
+      : `the spec has ${gets.length} GET operations (${gets.map(([path]) => path).join(', ')}); name the status one with --operation <path or operationId>`,
+  );
+}
+
+/** The first string enum under a `status` or `state` property of the success body, with where it was found. */
+function findStatusEnum(spec, schema, path = [], seen = new Set()) {
+  const node = deref(spec, schema);
+  if (node === null || typeof node !== 'object' || seen.has(node) || path.length > 4) return undefined;
+  seen.add(node);
+  for (const [name, property] of Object.entries(node.properties ?? {})) {
+    const inner = deref(spec, property);
+    if (/^(status|state)$/i.test(name) && Array.isArray(inner?.enum) && inner.enum.every((value) => typeof value === 'string')) {
+      return { path: [...path, name], values: inner.enum };
+    }
+  }
+  for (const [name, property] of Object.entries(node.properties ?? {})) {
+    const found = findStatusEnum(spec, property, [...path, name], seen);
+    if (found !== undefined) return found;
+  }
+  for (const [name, property] of Object.entries(node.properties ?? {})) {
+    const inner = deref(spec, property);
+    if (/^(status|state)$/i.test(name) && inner?.type === 'string') return { path: [...path, name], values: [] };
+  }
+  return undefined;
+}
+
+/** What the canonical state of a vendor value probably is, as a starting point the contributor checks. */
+function guessState(value) {
+  const text = value.toLowerCase();
+  const rules = [
+    [/(^|[^a-z])(complete|completed|done|success|succeeded|processed|finished|ready)([^a-z]|$)/, 'succeeded'],
+    [/(^|[^a-z])(fail|failed|error|errored)([^a-z]|$)/, 'failed'],
+    [/(^|[^a-z])(cancel|canceled|cancelled|aborted)([^a-z]|$)/, 'canceled'],
+    [/(^|[^a-z])(expired|timeout)([^a-z]|$)/, 'expired'],
+    [/(^|[^a-z])partial/, 'partial'],
+    [/(^|[^a-z])(review|reviewing|action)/, 'action_required'],
+    [/(^|[^a-z])(pending|queued|created|waiting|new)([^a-z]|$)/, 'queued'],
+    [/(^|[^a-z])(running|processing|in[_ ]?progress|uploading|uploaded|working|started)([^a-z]|$)/, 'in_progress'],
+  ];
+  return rules.find(([pattern]) => pattern.test(text))?.[1] ?? 'unknown';
+}
+
+function credentialsOf(spec) {
+  const schemes = Object.values(spec.components?.securitySchemes ?? {}).map((scheme) => deref(spec, scheme));
+  const bearer = schemes.find((scheme) => scheme?.type === 'http' && /^bearer$/i.test(scheme.scheme ?? ''));
+  if (bearer !== undefined || schemes.length === 0) return { option: 'apiKey', scheme: 'Bearer', note: bearer === undefined ? 'TODO: the spec declares no security scheme; check how the vendor authenticates.' : undefined };
+  const header = schemes.find((scheme) => scheme?.type === 'apiKey' && scheme.in === 'header' && /^authorization$/i.test(scheme.name ?? ''));
+  if (header !== undefined) return { option: 'apiKey', scheme: 'Bearer', note: 'TODO: the key goes in the Authorization header; check the scheme word (Bearer or API-Key).' };
+  return { option: 'apiKey', scheme: 'Bearer', note: 'TODO: upstat sends credentials in the Authorization header; check that this vendor accepts it there.' };
+}
+
+function exampleOf(parameter) {
+  if (typeof parameter.example === 'string') return parameter.example;
+  const first = Object.values(parameter.examples ?? {})[0];
+  if (typeof first?.value === 'string') return first.value;
+  if (typeof parameter.schema?.example === 'string') return parameter.schema.example;
+  return undefined;
+}
+
+const quote = (text) => `'${String(text).replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+const key = (text) => (/^[A-Za-z_$][\w$]*$/.test(text) ? text : quote(text));
+
+function definitionSource(id, spec, path, operation) {
+  const typeName = pascal(id);
+  const parameters = [...(spec.paths[path].parameters ?? []), ...(operation.parameters ?? [])]
+    .map((parameter) => deref(spec, parameter))
+    .filter((parameter) => parameter?.in === 'path');
+  const templateNames = [...path.matchAll(/\{([^{}]+)\}/g)].map((match) => match[1]);
+  const ref = templateNames.map((name) => {
+    const declared = parameters.find((parameter) => parameter.name === name);
+    return { field: camel(name) === 'id' ? `${camel(id)}Id` : camel(name), parameter: name, example: declared ? exampleOf(declared) : undefined };
+  });
+  const success = Object.entries(operation.responses ?? {}).find(([code]) => /^2\d\d$/.test(code))?.[1];
+  const schema = deref(spec, success)?.content?.['application/json']?.schema;
+  const statusEnum = schema === undefined ? undefined : findStatusEnum(spec, schema);
+  const credential = credentialsOf(spec);
+  const method = typeof operation.operationId === 'string' ? camel(operation.operationId) : 'getStatus';
+  const title = operation.summary ?? operation.operationId ?? `GET ${path}`;
+  const access = statusEnum === undefined ? undefined : `body.${statusEnum.path.join('.')}`;
+  const states =
+    statusEnum === undefined || statusEnum.values.length === 0
+      ? [
+          '    // TODO: each status value the vendor documents → a canonical state',
+          `    // (${CANONICAL.join(', ')}). Anything not listed is reported as unknown.`,
+        ]
+      : [
+          '    // TODO: check each guess. Every value of the enum must be mapped (the compiler checks it).',
+          ...statusEnum.values.map((value) => `    ${key(value)}: ${quote(guessState(value))},`),
+        ];
+  const guards = statusEnum === undefined ? [] : statusEnum.path.slice(0, -1).map((_, index) => `body.${statusEnum.path.slice(0, index + 1).join('.')}`);
+  const readBody =
+    access === undefined
+      ? [
+          '    // TODO: read the vendor\'s status value (and progress, detail, updatedAt if it gives them) from the body;',
+          '    // throw statusShapeError(...) when the body is not what the spec says.',
+          '    if (!isRecord(body)) throw statusShapeError(\'the body must be an object\');',
+          '    return { value: undefined };',
+        ]
+      : [
+          `    if (!isRecord(body)${guards.map((guard) => ` || !isRecord(${guard})`).join('')}) throw statusShapeError('the body must be an object');`,
+          `    if (!isOptionalString(${access})) throw statusShapeError('\`${statusEnum.path.join('.')}\` must be a string');`,
+          `    // TODO: add progress, detail and updatedAt if the vendor gives them.`,
+          `    return { value: ${access} };`,
+        ];
+  const lines = [
+    "import { defineProvider, isOptionalString, isRecord, statusShapeError, type SuccessBody } from '@upstat/core';",
+    "import type { paths } from './generated/openapi.js';",
+    '',
+    `/** The body of ${title} (200). */`,
+    `export type ${typeName}Status = SuccessBody<paths[${quote(path)}]['get']>;`,
+    '',
+    '// Every fact about this provider is here; everything else in this package is generated from it',
+    '// (`npx pnpm generate`). See CONTRIBUTING.md, "Adding a provider".',
+    'export const definition = defineProvider({',
+    `  id: ${quote(id)},`,
+    `  name: ${quote(spec.info?.title ?? typeName)}, // TODO: the vendor's name for people`,
+    `  typeName: ${quote(typeName)},`,
+    "  summary: 'uploads', // TODO: what is uploaded, e.g. 'drive tasks'",
+    `  operation: { path: ${quote(path)}, method: ${quote(method)}, title: ${quote(title)} },`,
+    `  credentials: [{ option: ${quote(credential.option)}, scheme: ${quote(credential.scheme)}, description: 'API key, sent as \`Authorization: ${credential.scheme} <key>\`' }],${credential.note ? ` // ${credential.note}` : ''}`,
+    `  ref: { ${ref.map(({ field, parameter }) => `${field}: ${quote(parameter)}`).join(', ')} },`,
+    `  example: { ${ref.map(({ field, example }) => `${field}: ${quote(example ?? `TODO-${field}`)}`).join(', ')} },${ref.some(({ example }) => example === undefined) ? ' // TODO: identifiers the spec\'s examples answer for' : ''}`,
+    '  states: {',
+    ...states,
+    '  },',
+    `  read(body: ${typeName}Status) {`,
+    ...readBody,
+    '  },',
+    '});',
+    '',
+  ];
+  return lines.join('\n');
+}
+
+function provenanceSource(id, spec, specFile, source, today) {
+  return `# ${spec.info?.title ?? id} — provenance
+
+- **Origin:** TODO: vendored (the vendor's own document) or hand-written by upstat
+- **Source:** TODO: where it came from (URL of the vendor's document or reference page); added from \`${basename(source)}\`
+- **Vendor version:** ${spec.info?.version ? `\`info.version\` ${spec.info.version}` : 'TODO'}
+- **Licence:** ${spec.info?.license?.name ? `${spec.info.license.name} (declared in the document)` : 'TODO: the document\'s licence'}
+- **Retrieved:** ${today} (TODO: say **Written:** instead for a spec written by hand)
+
+## What it covers
+
+TODO: the status operation (\`${specFile}\`), its responses, and anything the document leaves out or gets wrong
+(fixes go into \`overlay.yaml\`, never into a vendored document).
+`;
+}
+
+/** Writes the new provider's files; returns what is left to do, for people. */
+export async function scaffold(root, id, specPath, options = {}) {
+  if (!ID.test(id)) throw new ScaffoldError(`provider id ${JSON.stringify(id)} must be lowercase letters and digits, starting with a letter`);
+  for (const taken of [join(root, 'specs', id), join(root, 'packages', id)]) {
+    if (existsSync(taken)) throw new ScaffoldError(`${taken.slice(root.length + 1)} already exists: ${id} is taken`);
+  }
+  const source = resolve(specPath);
+  const spec = loadSpec(source);
+  const [path, item] = statusOperation(spec, options.operation);
+  const today = options.today ?? new Date().toISOString().slice(0, 10);
+  const specFile = `openapi${extname(source).toLowerCase() === '.json' ? '.json' : '.yaml'}`;
+
+  mkdirSync(join(root, 'specs', id), { recursive: true });
+  copyFileSync(source, join(root, 'specs', id, specFile));
+  writeFileSync(join(root, 'specs', id, 'PROVENANCE.md'), provenanceSource(id, spec, specFile, source, today));
+  mkdirSync(join(root, 'packages', id, 'src'), { recursive: true });
+  writeFileSync(join(root, 'packages', id, 'src', 'definition.ts'), definitionSource(id, spec, path, item.get));
+  writeFileSync(
+    join(root, '.changeset', `add-provider-${id}.md`),
+    `---\n"@upstat/${id}": minor\n"@upstat/providers": minor\n---\n\nNew provider: ${spec.info?.title ?? id} (\`@upstat/${id}\`).\n`,
+  );
+  return [
+    `providers: added ${id} — specs/${id}/${specFile}, specs/${id}/PROVENANCE.md, packages/${id}/src/definition.ts and .changeset/add-provider-${id}.md;`,
+    `the rest of packages/${id} and the registry are generated. Left to do:`,
+    `  1. fill every TODO in packages/${id}/src/definition.ts (name, summary, credentials, states, read) and`,
+    `     specs/${id}/PROVENANCE.md; run \`npx pnpm generate\` after changing the definition`,
+    '  2. npm test: typecheck, lint, and the contract tests against its Prism mock',
+  ].join('\n');
+}

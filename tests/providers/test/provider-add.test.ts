@@ -1,0 +1,144 @@
+/**
+ * `npx pnpm provider:add` end to end, as a new contributor would use it, on a copy of the repository with an
+ * install of its own: scaffold a fictional provider from a small hand-written spec, fill in its definition, and
+ * run typecheck, lint and the unit, facade and contract suites — the contract tests must exercise the new provider
+ * against its Prism mock without anyone listing it.
+ */
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isolatedRepoCopy } from '@upstat/test-support';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
+const SPEC = join(FIXTURES, 'acme.yaml');
+
+let copy: ReturnType<typeof isolatedRepoCopy> | undefined;
+const root = () => {
+  if (copy === undefined) throw new Error('no copy of the repository');
+  return copy.root;
+};
+
+function run(args: string[]): { status: number | null; output: string } {
+  const result = spawnSync(process.execPath, args, {
+    cwd: root(),
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+    env: { ...process.env, PATH: `${join(root(), 'node_modules', '.bin')}:${process.env.PATH ?? ''}`, FORCE_COLOR: '0' },
+  });
+  return { status: result.status, output: `${result.stdout}${result.stderr}` };
+}
+const providers = (...args: string[]) => run([join(root(), 'scripts', 'providers.mjs'), ...args]);
+const turbo = (...args: string[]) => run([join(root(), 'scripts', 'turbo.mjs'), ...args]);
+
+/** Every file under the given directories (sources only: no node_modules, builds or caches), relative to `base`. */
+function files(base: string, dirs: string[]): Map<string, string> {
+  const found = new Map<string, string>();
+  const walk = (dir: string) => {
+    if (!existsSync(dir)) return;
+    for (const entry of readdirSync(dir)) {
+      if (['node_modules', 'dist', '.turbo'].includes(entry)) continue;
+      const path = join(dir, entry);
+      if (statSync(path).isDirectory()) walk(path);
+      else found.set(relative(base, path), readFileSync(path, 'utf8'));
+    }
+  };
+  for (const dir of dirs) walk(join(base, dir));
+  return found;
+}
+
+const WATCHED = ['specs', 'packages', 'tests', 'benchmarks', '.changeset'];
+const ROOT_FILES = ['README.md', 'package.json', 'pnpm-lock.yaml', 'eslint.config.js', 'turbo.json'];
+function tree(base: string): Map<string, string> {
+  const all = files(base, WATCHED);
+  for (const name of ROOT_FILES) all.set(name, readFileSync(join(base, name), 'utf8'));
+  return all;
+}
+
+beforeAll(() => {
+  copy = isolatedRepoCopy();
+});
+afterAll(() => {
+  copy?.remove();
+});
+
+describe('npx pnpm provider:add', () => {
+  let before: Map<string, string>;
+  let added: { status: number | null; output: string };
+
+  beforeAll(() => {
+    before = tree(root());
+    added = providers('add', 'acme', '--spec', SPEC, '--today', '2026-11-23');
+  });
+
+  it('scaffolds the spec directory, a provenance stub and a definition read from the spec, and says what is left', () => {
+    expect(added.output).toContain('providers: added acme');
+    expect(added.status).toBe(0);
+    expect(added.output).toMatch(/Left to do:\n {2}1\. fill every TODO in packages\/acme\/src\/definition\.ts/);
+    expect(readFileSync(join(root(), 'specs/acme/openapi.yaml'), 'utf8')).toBe(readFileSync(SPEC, 'utf8'));
+    const provenance = readFileSync(join(root(), 'specs/acme/PROVENANCE.md'), 'utf8');
+    expect(provenance).toContain('- **Vendor version:** `info.version` 2.4.0');
+    expect(provenance).toContain('- **Licence:** MIT (declared in the document)');
+
+    // What could be read from the spec is filled in: the operation, the ref from its path parameters with their
+    // examples, the credential from its bearer scheme, the status enum found under `upload.status`.
+    const definition = readFileSync(join(root(), 'packages/acme/src/definition.ts'), 'utf8');
+    expect(definition).toContain("operation: { path: '/v1/accounts/{account_id}/uploads/{upload_id}', method: 'getUploadStatus', title: 'Get upload status' }");
+    expect(definition).toContain("ref: { accountId: 'account_id', uploadId: 'upload_id' }");
+    expect(definition).toContain("example: { accountId: 'acct_42', uploadId: 'up_7f3a' }");
+    expect(definition).toContain("scheme: 'Bearer'");
+    expect(definition).toMatch(/queued: 'queued',\n\s+processing: 'in_progress',\n\s+done: 'succeeded',\n\s+failed: 'failed',/);
+    expect(definition).toContain('return { value: body.upload.status };');
+    expect(definition).toContain('TODO');
+  });
+
+  it('generates the package and registers it everywhere; a contributor writes three files by hand', () => {
+    const after = tree(root());
+    const changed = [...after.keys()].filter((path) => before.get(path) !== after.get(path)).sort();
+    // Everything the generators own: the provider generator (it lists its own files) and the spec generator.
+    const generated = new Set<string>();
+    const check = providers('generate', '--check');
+    expect(check.status, check.output).toBe(0);
+    const listed = run([
+      '--input-type=module',
+      '-e',
+      `const { renderAll } = await import(${JSON.stringify(join(root(), 'scripts', 'providers.mjs'))}); const { files } = await renderAll(); console.log(JSON.stringify(files.map((file) => file.path)));`,
+    ]);
+    expect(listed.status, listed.output).toBe(0);
+    for (const path of JSON.parse(listed.output) as string[]) generated.add(path);
+    for (const path of ['packages/acme/openapi.json', 'packages/acme/src/generated/openapi.ts', 'packages/acme/src/generated/spec-info.ts']) generated.add(path);
+    const byHand = changed.filter((path) => !generated.has(path) && path !== 'pnpm-lock.yaml' && !path.startsWith('.changeset/'));
+    expect(byHand).toEqual(['packages/acme/src/definition.ts', 'specs/acme/PROVENANCE.md', 'specs/acme/openapi.yaml']);
+
+    // The generated package, the registry, the dependents and the docs name the new provider.
+    expect(JSON.parse(after.get('packages/acme/package.json') ?? '{}')).toMatchObject({ name: '@upstat/acme', upstat: { runtime: 'web', provider: 'acme' } });
+    expect(after.get('packages/acme/src/index.ts')).toContain('export function createAcmeClient(options: AcmeClientOptions): AcmeClient');
+    expect(after.get('packages/providers/src/index.ts')).toContain("import { provider as acme } from '@upstat/acme';");
+    const dependencies = (path: string) => (JSON.parse(after.get(path) ?? '{}') as { dependencies?: Record<string, string> }).dependencies;
+    expect(dependencies('packages/providers/package.json')).toHaveProperty('@upstat/acme', 'workspace:*');
+    expect(dependencies('tests/docs/package.json')).toHaveProperty('@upstat/acme', 'workspace:*');
+    expect(after.get('README.md')).toContain('| [`@upstat/acme`](packages/acme) |');
+    expect(after.get('.changeset/add-provider-acme.md')).toMatch(/^---\n"@upstat\/acme": minor\n"@upstat\/providers": minor\n---\n/);
+    // Nothing outside generated files and the lockfile changed.
+    expect(changed.filter((path) => !path.includes('acme') && !generated.has(path) && path !== 'pnpm-lock.yaml')).toEqual([]);
+  });
+
+  it('with its definition filled in, passes typecheck, lint and the unit, facade and contract suites, the contract tests exercising it against its Prism mock', () => {
+    copyFileSync(join(FIXTURES, 'acme-definition.ts.fixture'), join(root(), 'packages/acme/src/definition.ts'));
+    const generate = providers('generate');
+    expect(generate.status, generate.output).toBe(0);
+    const packages = ['@upstat/acme', '@upstat/providers', '@upstat/core', 'upstat', '@upstat/cli', '@upstat/contract-tests', '@upstat/docs-check'];
+    const filters = packages.map((name) => `--filter=${name}`);
+    const checks = turbo('run', 'typecheck', 'lint', ...filters, '--concurrency=2', '--output-logs=errors-only');
+    expect(checks.status, checks.output).toBe(0);
+    // The verbose reporter names every test with its suite, so the output shows which provider each case ran for.
+    const suites = turbo('run', 'test', '--filter=@upstat/core', '--filter=upstat', '--filter=@upstat/contract-tests', '--concurrency=1', '--output-logs=full', '--', '--reporter=verbose');
+    expect(suites.status, suites.output.slice(-20_000)).toBe(0);
+    // The contract suite ran the new provider: its cases are named after it.
+    const acmeCases = suites.output.split('\n').filter((line) => /@upstat\/contract-tests:test: .*✓.*acme: \/v1\/accounts/.test(line));
+    expect(acmeCases.length).toBeGreaterThanOrEqual(10);
+    expect(suites.output).toMatch(/@upstat\/contract-tests:test: .*✓.*acme: .*maps a documented 404 to NotFoundError/);
+    expect(suites.output).not.toMatch(/@upstat\/contract-tests:test: .*(↓|skipped|todo).*acme/);
+  });
+});
