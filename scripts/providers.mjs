@@ -125,9 +125,11 @@ async function main() {
       const next = await scaffold(root, id, values.spec, { operation: values.operation, today: values.today });
       await generate(false);
       // Link the new package, then generate its effective spec and types (what its definition is checked against).
+      // The lockfile must change (a new importer), so the install is never frozen — pnpm freezes it by default
+      // when CI is set, which is exactly where the scaffold test runs.
       const pnpm = join(root, 'node_modules', 'pnpm', 'bin', 'pnpm.cjs');
       for (const args of [
-        [pnpm, 'install', '--prefer-offline', '--reporter=append-only'],
+        [pnpm, 'install', '--no-frozen-lockfile', '--prefer-offline', '--reporter=append-only'],
         [join(root, 'scripts', 'turbo.mjs'), 'run', 'generate', `--filter=@upstat/${id}`, '--output-logs=errors-only'],
       ]) {
         const env = { ...process.env, PATH: `${join(root, 'node_modules', '.bin')}:${process.env.PATH ?? ''}` };
