@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { successExample } from './examples.js';
@@ -12,9 +13,33 @@ const IN_FLIGHT = 64;
 const RUNS = 9;
 const BLOCKS = 32;
 
-async function startServer(body: string): Promise<{ url: string; child: ChildProcess }> {
+/**
+ * Where the spread between two invocations came from (measured on the 2-core reference machine): the scheduler
+ * moving the server and the variant under test between the cores (one core is slower: the same block took up to
+ * 40% longer there), and each worker's JIT draw, fixed for a whole invocation when a worker lives through all the
+ * runs. So, with two or more cores and `taskset` (util-linux), the server gets the first core and this process
+ * (the variant workers, which run one at a time) the second; and every run starts fresh workers, so the median
+ * over the runs is over several JIT draws rather than one.
+ */
+function pinning(): { server: string[]; note: string; release: () => void } {
+  const cores = availableParallelism();
+  if (cores < 2) return { server: [], note: 'not pinned (one core)', release: () => undefined };
+  const self = spawnSync('taskset', ['-a', '-c', '-p', '1', String(process.pid)], { stdio: 'ignore' });
+  if (self.error !== undefined || self.status !== 0) return { server: [], note: 'not pinned (`taskset` unavailable)', release: () => undefined };
+  return {
+    server: ['taskset', '-c', '0'],
+    note: 'server pinned to core 0, the variants to core 1',
+    // The later sections (and the processes they start) get every core back.
+    release: () => {
+      spawnSync('taskset', ['-a', '-c', '-p', `0-${cores - 1}`, String(process.pid)], { stdio: 'ignore' });
+    },
+  };
+}
+
+async function startServer(body: string, prefix: string[]): Promise<{ url: string; child: ChildProcess }> {
   const script = fileURLToPath(new URL('./status-server.js', import.meta.url));
-  const child = spawn(process.execPath, [script, body], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const [command, ...args] = prefix.length > 0 ? [...prefix, process.execPath, script, body] : [process.execPath, script, body];
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<string>((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => {
@@ -66,27 +91,32 @@ interface ModeResult {
  * time; its ratios are the median over its blocks of the ratio between neighbouring blocks, so that a pause of the
  * machine (a major GC, the other core's work) that lands on one block does not decide the run.
  */
-async function measureMode(workers: Record<Variant, VariantWorker>, total: number, inFlight: number): Promise<ModeResult> {
-  for (const variant of VARIANTS) await workers[variant].run({ total, inFlight }); // warm-up: JIT, sockets
+async function measureMode(baseUrl: string, total: number, inFlight: number): Promise<ModeResult> {
   const each = <T>(make: (variant: Variant) => T) => Object.fromEntries(VARIANTS.map((variant) => [variant, make(variant)])) as Record<Variant, T>;
   const runs: { requestsPerSecond: Record<Variant, number>; vsBare: Record<Variant, number>; vsRaw: Record<Variant, number> }[] = [];
   const block = Math.ceil(total / BLOCKS);
   for (let run = 0; run < RUNS; run++) {
-    const blocks: Record<Variant, number>[] = [];
-    for (let index = 0; index < BLOCKS; index++) {
-      const seconds = each(() => 0);
-      for (let offset = 0; offset < VARIANTS.length; offset++) {
-        const variant = VARIANTS[(index + offset) % VARIANTS.length] as Variant;
-        seconds[variant] = await workers[variant].run({ total: block, inFlight });
+    const workers = each((variant) => startWorker({ variant, baseUrl }));
+    try {
+      for (const variant of VARIANTS) await workers[variant].run({ total: Math.ceil(total / 4), inFlight }); // warm-up: JIT, sockets
+      const blocks: Record<Variant, number>[] = [];
+      for (let index = 0; index < BLOCKS; index++) {
+        const seconds = each(() => 0);
+        for (let offset = 0; offset < VARIANTS.length; offset++) {
+          const variant = VARIANTS[(index + offset) % VARIANTS.length] as Variant;
+          seconds[variant] = await workers[variant].run({ total: block, inFlight });
+        }
+        blocks.push(seconds);
       }
-      blocks.push(seconds);
+      const totalSeconds = (variant: Variant) => blocks.reduce((sum, seconds) => sum + seconds[variant], 0);
+      runs.push({
+        requestsPerSecond: each((variant) => (block * BLOCKS) / totalSeconds(variant)),
+        vsBare: each((variant) => median(blocks.map((seconds) => seconds[variant] / seconds['bare openapi-fetch']))),
+        vsRaw: each((variant) => median(blocks.map((seconds) => seconds[variant] / seconds['raw fetch']))),
+      });
+    } finally {
+      await Promise.all(VARIANTS.map((variant) => workers[variant].stop()));
     }
-    const totalSeconds = (variant: Variant) => blocks.reduce((sum, seconds) => sum + seconds[variant], 0);
-    runs.push({
-      requestsPerSecond: each((variant) => (block * BLOCKS) / totalSeconds(variant)),
-      vsBare: each((variant) => median(blocks.map((seconds) => seconds[variant] / seconds['bare openapi-fetch']))),
-      vsRaw: each((variant) => median(blocks.map((seconds) => seconds[variant] / seconds['raw fetch']))),
-    });
   }
   return {
     requestsPerSecond: each((variant) => spread(runs.map((figures) => figures.requestsPerSecond[variant]))),
@@ -96,11 +126,11 @@ async function measureMode(workers: Record<Variant, VariantWorker>, total: numbe
 }
 
 export async function benchRequests(): Promise<SectionResult> {
-  const server = await startServer(JSON.stringify(successExample('pandadoc', STATUS_PATH)));
-  const workers = Object.fromEntries(VARIANTS.map((variant) => [variant, startWorker({ variant, baseUrl: server.url })])) as Record<Variant, VariantWorker>;
+  const pinned = pinning();
+  const server = await startServer(JSON.stringify(successExample('pandadoc', STATUS_PATH)), pinned.server);
   try {
-    const sequential = await measureMode(workers, SEQUENTIAL_REQUESTS, 1);
-    const concurrent = await measureMode(workers, CONCURRENT_REQUESTS, IN_FLIGHT);
+    const sequential = await measureMode(server.url, SEQUENTIAL_REQUESTS, 1);
+    const concurrent = await measureMode(server.url, CONCURRENT_REQUESTS, IN_FLIGHT);
 
     const rows = (mode: ModeResult) =>
       VARIANTS.map((variant) => [
@@ -128,14 +158,15 @@ export async function benchRequests(): Promise<SectionResult> {
       `spec's example body. Each variant reads the parsed JSON body: raw \`fetch\` + \`response.json()\`; bare openapi-fetch`,
       '(`createClient<paths>` on the same generated types, no middleware); the provider client (Authorization, path',
       'guards, per-attempt timeout, retry loop, typed errors); the facade (`status(ref)`: the client plus the status',
-      'model). Each variant runs in its own worker thread (its own JIT state, heap and connections), one at a time.',
-      `After a warm-up, ${RUNS} runs, each sending every variant's requests in ${BLOCKS} interleaved blocks in rotating`,
+      'model). Each variant runs in its own worker thread (its own JIT state, heap and connections), one at a time,',
+      `started afresh for each run; ${pinned.note}.`,
+      `${RUNS} runs, each after a warm-up and each sending every variant's requests in ${BLOCKS} interleaved blocks in rotating`,
       `order; a run's ratio is the median over its blocks of each block's time against the`,
       `neighbouring baseline block, and the table gives the median (min–max) over the runs. Bare openapi-fetch costs ${ratio(sequential.vsRaw['bare openapi-fetch'].median)} raw fetch here, sequentially (about 1.24× on the reference machine).`,
     ].join('\n');
-    return { id: 'requests', title: 'Request overhead', markdown, data: { sequential, concurrent, inFlight: IN_FLIGHT, runs: RUNS, blocks: BLOCKS }, budgets };
+    return { id: 'requests', title: 'Request overhead', markdown, data: { sequential, concurrent, inFlight: IN_FLIGHT, runs: RUNS, blocks: BLOCKS, pinning: pinned.note }, budgets };
   } finally {
-    await Promise.all(VARIANTS.map((variant) => workers[variant].stop()));
     server.child.kill('SIGTERM');
+    pinned.release();
   }
 }
