@@ -1,6 +1,15 @@
+import { readFileSync } from 'node:fs';
 import { defineConfig, type Options } from 'tsup';
 
-const shared: Options = { entry: ['src/index.ts'], sourcemap: true };
+// The version in the User-Agent comes from package.json at build time (src/user-agent.ts), so a version bump by
+// changesets needs no source change.
+const { version } = JSON.parse(readFileSync(new URL('package.json', import.meta.url), 'utf8')) as { version: string };
+
+const shared: Options = {
+  entry: ['src/index.ts'],
+  sourcemap: true,
+  define: { __UPSTAT_CORE_VERSION__: JSON.stringify(version) },
+};
 
 export default defineConfig([
   // Each build cleans only its own files: the two run in parallel over one dist/.

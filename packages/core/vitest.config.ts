@@ -1,5 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
 
+// As in tsup.config.ts: the tests run the source with the version the build would put in.
+const { version } = JSON.parse(readFileSync(new URL('package.json', import.meta.url), 'utf8')) as { version: string };
+
 export default defineConfig({
+  define: { __UPSTAT_CORE_VERSION__: JSON.stringify(version) },
   test: { include: ['test/**/*.test.ts'] },
 });

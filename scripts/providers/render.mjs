@@ -62,6 +62,8 @@ const TSCONFIG_SRC = json({
 });
 
 const BUILD = 'tsup src/index.ts --format esm,cjs --dts --clean --sourcemap';
+// A provider's build also puts its version into the User-Agent (tsup.config.mjs beside this file).
+const PROVIDER_BUILD = `${BUILD} --config ../../scripts/providers/tsup.config.mjs`;
 
 /** `UPSTAT_<ID>_<OPTION>`: `apiKey` → `UPSTAT_PANDADOC_API_KEY`. The CLI derives the same names (credentials.ts). */
 export function environmentName(id, option) {
@@ -108,6 +110,14 @@ export * from './definition.js';
 export type { components, operations, paths };
 export { specInfo };
 
+// This package's version, put in from its package.json by the build (scripts/providers/tsup.config.mjs).
+declare const __UPSTAT_PACKAGE_VERSION__: string | undefined;
+/** Named in the User-Agent of every request: \`upstat/<core version> (@upstat/${definition.id}/<version>)\`. */
+const PACKAGE = {
+  name: '@upstat/${definition.id}',
+  version: typeof __UPSTAT_PACKAGE_VERSION__ === 'string' ? __UPSTAT_PACKAGE_VERSION__ : undefined,
+};
+
 /** How to authenticate with ${definition.name}: pass ${credentialWord}. */
 ${definition.credentials.length === 1 ? `export interface ${T}Credentials${credentialsType(definition)}` : `export type ${T}Credentials =${credentialsType(definition)};`}
 
@@ -128,7 +138,7 @@ export interface ${T}Client {
 
 /** A typed client for ${definition.name}'s ${definition.summary}. */
 export function create${T}Client(options: ${T}ClientOptions): ${T}Client {
-  const client = createApiClient<paths>(options, wiringFor(definition, options, specInfo.defaultServerUrl));
+  const client = createApiClient<paths>(options, wiringFor(definition, options, specInfo.defaultServerUrl, PACKAGE));
   return { baseUrl: client.baseUrl, raw: client.raw, ${method}: client.get(definition.operation.path) };
 }
 
@@ -221,7 +231,7 @@ export function renderProviderFiles(root, provider) {
       generate: `upstat-spec generate ../../specs/${id}`,
       'generate:check': `upstat-spec generate ../../specs/${id} --check`,
       'spec:lint': 'upstat-spec lint openapi.json',
-      build: BUILD,
+      build: PROVIDER_BUILD,
       typecheck: 'tsc -p tsconfig.json && tsc -p tsconfig.src.json',
       lint: 'eslint .',
     },

@@ -30,7 +30,9 @@ import {
 } from './policy.js';
 import type { ProviderInfo } from './provider.js';
 import { Redactor } from './redact.js';
+import { notifyRequest, type RequestEvent, type RequestHook } from './request-event.js';
 import { requestedWait } from './retry-after.js';
+import { userAgent, type PackageInfo } from './user-agent.js';
 
 /** The `fetch` a client uses: the global one by default, or any compatible function (tests, proxies). */
 export type FetchLike = (input: Request) => Promise<Response>;
@@ -41,8 +43,19 @@ export interface BaseClientOptions {
   baseUrl?: string | undefined;
   /** A `fetch` to send requests with (defaults to `globalThis.fetch`). */
   fetch?: FetchLike | undefined;
-  /** Extra headers sent with every request. `Authorization` is always set by the client. */
+  /**
+   * Extra headers sent with every request. `Authorization` is always set by the client. A `User-Agent` here
+   * replaces the default one (`upstat/<core version> (<package>/<version>)`).
+   */
   headers?: Record<string, string> | undefined;
+  /**
+   * Called once for each HTTP attempt of a typed method, when it ends (response read, or failed), with what
+   * happened: operation, redacted URL, attempt, duration, status, request id, error, and the wait before the
+   * next attempt. Everything in the event has passed the redaction boundary. A hook that throws does not change
+   * the request; its error is re-thrown from a microtask, where the runtime reports it as uncaught.
+   * `raw` calls are not reported.
+   */
+  onRequest?: RequestHook | undefined;
   /** Retry policy for this client (see `DEFAULT_RETRY`); `false` sends every request once. */
   retry?: RetrySetting | undefined;
   /** Time limit for each attempt, response body included (default `DEFAULT_ATTEMPT_TIMEOUT_MS`, 10 s). */
@@ -74,6 +87,8 @@ export interface CallOptions {
    * `DeadlineExceededError`. The waiter sets it to the wait's own deadline.
    */
   deadline?: number | undefined;
+  /** Called for each HTTP attempt of this call, after the client's own `onRequest` (same events, same rules). */
+  onRequest?: RequestHook | undefined;
 }
 
 /** What a provider package supplies: who it is, where its server is, how it authenticates. */
@@ -84,6 +99,8 @@ export interface ProviderWiring {
   authorization: AuthorizationConfig;
   /** Reads the vendor's error body; the generic `summarizeErrorBody` when there is none. */
   readErrorBody?: ((body: unknown) => ErrorBodySummary) | undefined;
+  /** The package that sends the requests, named in the `User-Agent` (`upstat/<core version>` alone without it). */
+  package?: PackageInfo | undefined;
 }
 
 /** The `path` parameters an operation takes, as the generated types declare them. */
@@ -175,6 +192,32 @@ function headerText(redactor: Redactor, headers: Headers, name: string, max: num
   return capText(redactor.text(value).replace(/\s+/g, ' ').trim(), max);
 }
 
+/** The vendor's request id from the first of `REQUEST_ID_HEADERS` it sent: redacted, on one line, capped. */
+function requestIdFromHeaders(redactor: Redactor, headers: Headers): string | undefined {
+  for (const name of REQUEST_ID_HEADERS) {
+    const value = headerText(redactor, headers, name, MAX_SUMMARY_IN_MESSAGE);
+    if (value !== undefined && value !== '') return value;
+  }
+  return undefined;
+}
+
+/** What an attempt's request hook is told, gathered while it runs; `started` is set once the request is sent. */
+interface AttemptTrace {
+  started: number | undefined;
+  method: string;
+  url: string;
+  status: number | undefined;
+  requestId: string | undefined;
+}
+
+function checkHook(provider: ProviderInfo, name: string, hook: unknown): void {
+  if (hook !== undefined && typeof hook !== 'function') {
+    throw new ConfigurationError(`${provider.name}: ${name} must be a function, got ${hook === null ? 'null' : typeof hook}.`, {
+      provider: provider.id,
+    });
+  }
+}
+
 /** What one attempt read: the response and (a bounded part of) its body. */
 interface Received {
   response: Response;
@@ -196,9 +239,7 @@ function errorFromResponse(context: CallContext, received: Received, attempt: nu
   }
   const rawText = notJson ? redactor.text(read.text, { cut: read.overLimit }) : undefined;
   const body = notJson ? undefined : redactor.value(parsed);
-  const requestIdHeader = REQUEST_ID_HEADERS.map((name) => headerText(redactor, response.headers, name, MAX_SUMMARY_IN_MESSAGE)).find(
-    (value) => value !== undefined && value !== '',
-  );
+  const requestIdHeader = requestIdFromHeaders(redactor, response.headers);
   let summary: ErrorBodySummary;
   try {
     summary = context.readErrorBody(body);
@@ -306,6 +347,8 @@ export function createApiClient<Paths extends object>(options: BaseClientOptions
   if (options.fetch !== undefined && typeof options.fetch !== 'function') {
     throw new ConfigurationError(`${provider.name}: fetch must be a function.`, { provider: provider.id });
   }
+  checkHook(provider, 'onRequest', options.onRequest);
+  const clientHook = options.onRequest;
   const clock = options.clock ?? systemClock;
   const random = options.random ?? Math.random;
   // The client's own policy, checked once; a call only re-resolves and re-checks what it overrides.
@@ -329,10 +372,12 @@ export function createApiClient<Paths extends object>(options: BaseClientOptions
 
   const userFetch = options.fetch;
   const fetchImpl: FetchLike = userFetch ?? ((request) => globalThis.fetch(request));
+  // The default User-Agent goes first, so that one in the user's headers (any spelling) replaces it.
+  const defaultHeaders: Record<string, string> = { 'User-Agent': userAgent(wiring.package), ...options.headers };
   const shared = {
     baseUrl,
     fetch: fetchImpl,
-    ...(options.headers === undefined ? {} : { headers: options.headers }),
+    headers: defaultHeaders,
     pathSerializer: createPathSerializer(provider),
   };
   // The raw client sets Authorization in a middleware, over whatever a raw call passes.
@@ -346,7 +391,7 @@ export function createApiClient<Paths extends object>(options: BaseClientOptions
   // Typed calls use a client of their own without middleware (each middleware costs every request a
   // Request copy's worth of work): a static header is a default header, set after the user's.
   const typed = createClient<Paths>(
-    staticAuth === undefined ? shared : { ...shared, headers: { ...options.headers, Authorization: staticAuth.header } },
+    staticAuth === undefined ? shared : { ...shared, headers: { ...defaultHeaders, Authorization: staticAuth.header } },
   ) as unknown as UntypedGet;
 
   /** One attempt: the request and its (bounded) body, under the attempt's time limit and the call's deadline. */
@@ -357,6 +402,7 @@ export function createApiClient<Paths extends object>(options: BaseClientOptions
     call: CallOptions,
     attempt: number,
     timeoutMs: number,
+    trace: AttemptTrace | undefined,
   ): Promise<unknown> {
     const remaining = call.deadline === undefined ? Number.POSITIVE_INFINITY : call.deadline - clock.now();
     if (remaining <= 0) {
@@ -376,7 +422,16 @@ export function createApiClient<Paths extends object>(options: BaseClientOptions
     let received: Received | undefined;
     // The attempt's own fetch reads the body here, bounded, before openapi-fetch could read it unbounded.
     const send = async (request: Request): Promise<Response> => {
+      if (trace !== undefined) {
+        trace.started = performance.now();
+        trace.method = request.method;
+        trace.url = redactor.text(request.url);
+      }
       const response = userFetch === undefined ? await globalThis.fetch(request, { signal }) : await userFetch(request);
+      if (trace !== undefined) {
+        trace.status = response.status;
+        trace.requestId = requestIdFromHeaders(redactor, response.headers);
+      }
       const body = response.ok
         ? await readBodyText(response, maxResponseBytes, false)
         : await readBodyText(response, ERROR_BODY_LIMIT_BYTES, true);
@@ -454,6 +509,28 @@ export function createApiClient<Paths extends object>(options: BaseClientOptions
     if (call.deadline !== undefined && !Number.isFinite(call.deadline)) {
       throw new ConfigurationError(`${provider.name}: deadline must be a finite time in epoch milliseconds.`, { provider: provider.id });
     }
+    checkHook(provider, 'onRequest', call.onRequest);
+    const hooks = clientHook === undefined && call.onRequest === undefined ? undefined : [clientHook, call.onRequest];
+    /** Tells the hooks how an attempt that was sent ended; an attempt never sent (no request) is not reported. */
+    const report = (attempt: number, trace: AttemptTrace | undefined, error?: UpstatError, retryInMs?: number) => {
+      if (hooks === undefined || trace?.started === undefined) return;
+      const event: RequestEvent = {
+        provider: provider.id,
+        operation: context.operation,
+        method: trace.method,
+        url: trace.url,
+        attempt,
+        durationMs: Math.max(0, Math.round((performance.now() - trace.started) * 10) / 10),
+      };
+      const status = error?.status ?? trace.status;
+      if (status !== undefined) event.status = status;
+      const requestId = error?.requestId ?? trace.requestId;
+      if (requestId !== undefined) event.requestId = requestId;
+      // Error messages are built from redacted parts already; the boundary is applied once more for the event.
+      if (error !== undefined) event.error = { kind: error.kind, message: redactor.text(error.message) };
+      if (retryInMs !== undefined) event.retryInMs = retryInMs;
+      notifyRequest(hooks, event);
+    };
     const aborted = (attempt: number) =>
       new AbortError(
         `${provider.name} ${context.operation} was aborted.`,
@@ -463,8 +540,12 @@ export function createApiClient<Paths extends object>(options: BaseClientOptions
     // Typed methods are GETs, which are idempotent, so every one of them may be retried.
     for (let attempt = 1; ; attempt++) {
       if (call.signal?.aborted) throw aborted(attempt - 1);
+      const trace: AttemptTrace | undefined =
+        hooks === undefined ? undefined : { started: undefined, method: 'GET', url: '', status: undefined, requestId: undefined };
       try {
-        return await attemptGet(context, path, pathParameters, call, attempt, timeoutMs);
+        const body = await attemptGet(context, path, pathParameters, call, attempt, timeoutMs, trace);
+        report(attempt, trace);
+        return body;
       } catch (thrown) {
         const error = thrown as UpstatError;
         const decision = decideRetry(
@@ -477,6 +558,7 @@ export function createApiClient<Paths extends object>(options: BaseClientOptions
           retry,
           random,
         );
+        report(attempt, trace, error, decision.retry ? decision.delayMs : undefined);
         if (!decision.retry) {
           if (decision.reason !== 'deadline') throw error;
           throw new DeadlineExceededError(

@@ -76,6 +76,8 @@ export {
   type WaitLoopOptions,
   type WaitSubject,
 } from './waiter.js';
+export type { RequestEvent, RequestHook } from './request-event.js';
+export { CORE_VERSION, userAgent, type PackageInfo } from './user-agent.js';
 export {
   createApiClient,
   type ApiClient,

@@ -9,6 +9,7 @@ import type { CallOptions, BaseClientOptions, ProviderWiring } from './client.js
 import { ConfigurationError, type UpstatError } from './errors.js';
 import type { ErrorBodySummary } from './error-body.js';
 import type { CredentialSource } from './auth.js';
+import type { PackageInfo } from './user-agent.js';
 import { isTerminal, mapState, type ProviderStatus, type StateTable, type UploadProgress } from './status.js';
 
 /** Identifies a provider in errors, messages and refs. */
@@ -115,7 +116,10 @@ export function pathParameters(definition: AnyDefinition, ref: object): Record<s
 }
 
 /** The client options shared by every provider of a facade (a provider's own options win). */
-export type SharedClientOptions = Pick<BaseClientOptions, 'fetch' | 'retry' | 'timeoutMs' | 'clock' | 'random' | 'maxResponseBytes'>;
+export type SharedClientOptions = Pick<
+  BaseClientOptions,
+  'fetch' | 'retry' | 'timeoutMs' | 'clock' | 'random' | 'maxResponseBytes' | 'onRequest'
+>;
 
 /** Fetches the status body of one ref, with the call's options. */
 export type StatusFetcher<D extends AnyDefinition = AnyDefinition> = (ref: RefOf<D>, call: CallOptions) => Promise<BodyOf<D>>;
@@ -155,9 +159,15 @@ export function byteProgress(bytes: number, totalBytes: number): UploadProgress 
 
 /**
  * What `createApiClient` needs for a provider, from its definition and the options a user gave: which of the
- * credentials was passed (exactly one), and the vendor's error-body reader.
+ * credentials was passed (exactly one), and the vendor's error-body reader. `pkg` names the package in the
+ * `User-Agent`; without it, the package is `@upstat/<id>` and no version is given.
  */
-export function wiringFor(definition: AnyDefinition, options: object, defaultBaseUrl: string | undefined): ProviderWiring {
+export function wiringFor(
+  definition: AnyDefinition,
+  options: object,
+  defaultBaseUrl: string | undefined,
+  pkg?: PackageInfo,
+): ProviderWiring {
   const provider = { id: definition.id, name: definition.name };
   const given = options as Record<string, CredentialSource | undefined>;
   const passed = definition.credentials.filter((credential) => given[credential.option] !== undefined);
@@ -180,6 +190,7 @@ export function wiringFor(definition: AnyDefinition, options: object, defaultBas
       option: passed.length === 0 && others.length > 0 ? `${first.option} (or ${others.join(', or ')})` : chosen.option,
     },
     readErrorBody: definition.readErrorBody?.bind(definition),
+    package: pkg ?? { name: `@upstat/${definition.id}` },
   };
 }
 

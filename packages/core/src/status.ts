@@ -67,4 +67,10 @@ export interface ProviderStatus<Ref extends AnyRef = AnyRef, Body = unknown> {
   detail?: string;
   /** When the vendor last changed the upload (ISO 8601), when it says. */
   updatedAt?: string;
+  /**
+   * The vendor's request id for the response this status was read from, when it sent one in a header
+   * (`x-request-id` and the others the error path reads): redacted and capped as on errors. Quote it to the
+   * vendor's support.
+   */
+  requestId?: string;
 }

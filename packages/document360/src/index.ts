@@ -18,6 +18,14 @@ export * from './definition.js';
 export type { components, operations, paths };
 export { specInfo };
 
+// This package's version, put in from its package.json by the build (scripts/providers/tsup.config.mjs).
+declare const __UPSTAT_PACKAGE_VERSION__: string | undefined;
+/** Named in the User-Agent of every request: `upstat/<core version> (@upstat/document360/<version>)`. */
+const PACKAGE = {
+  name: '@upstat/document360',
+  version: typeof __UPSTAT_PACKAGE_VERSION__ === 'string' ? __UPSTAT_PACKAGE_VERSION__ : undefined,
+};
+
 /** How to authenticate with Document360: pass this. */
 export interface Document360Credentials {
   /** project API token with the `customerApi` scope, sent as `Authorization: Bearer <token>`. */
@@ -41,7 +49,7 @@ export interface Document360Client {
 
 /** A typed client for Document360's drive tasks. */
 export function createDocument360Client(options: Document360ClientOptions): Document360Client {
-  const client = createApiClient<paths>(options, wiringFor(definition, options, specInfo.defaultServerUrl));
+  const client = createApiClient<paths>(options, wiringFor(definition, options, specInfo.defaultServerUrl, PACKAGE));
   return { baseUrl: client.baseUrl, raw: client.raw, getTaskStatus: client.get(definition.operation.path) };
 }
 

@@ -18,6 +18,14 @@ export * from './definition.js';
 export type { components, operations, paths };
 export { specInfo };
 
+// This package's version, put in from its package.json by the build (scripts/providers/tsup.config.mjs).
+declare const __UPSTAT_PACKAGE_VERSION__: string | undefined;
+/** Named in the User-Agent of every request: `upstat/<core version> (@upstat/nullspace/<version>)`. */
+const PACKAGE = {
+  name: '@upstat/nullspace',
+  version: typeof __UPSTAT_PACKAGE_VERSION__ === 'string' ? __UPSTAT_PACKAGE_VERSION__ : undefined,
+};
+
 /** How to authenticate with Nullspace: pass this. */
 export interface NullspaceCredentials {
   /** API key, sent as `Authorization: Bearer <key>`. */
@@ -42,7 +50,7 @@ export interface NullspaceClient {
 
 /** A typed client for Nullspace's resumable upload sessions. */
 export function createNullspaceClient(options: NullspaceClientOptions): NullspaceClient {
-  const client = createApiClient<paths>(options, wiringFor(definition, options, specInfo.defaultServerUrl));
+  const client = createApiClient<paths>(options, wiringFor(definition, options, specInfo.defaultServerUrl, PACKAGE));
   return { baseUrl: client.baseUrl, raw: client.raw, getUploadSession: client.get(definition.operation.path) };
 }
 

@@ -18,6 +18,14 @@ export * from './definition.js';
 export type { components, operations, paths };
 export { specInfo };
 
+// This package's version, put in from its package.json by the build (scripts/providers/tsup.config.mjs).
+declare const __UPSTAT_PACKAGE_VERSION__: string | undefined;
+/** Named in the User-Agent of every request: `upstat/<core version> (@upstat/pandadoc/<version>)`. */
+const PACKAGE = {
+  name: '@upstat/pandadoc',
+  version: typeof __UPSTAT_PACKAGE_VERSION__ === 'string' ? __UPSTAT_PACKAGE_VERSION__ : undefined,
+};
+
 /** How to authenticate with PandaDoc: pass exactly one of these. */
 export type PandaDocCredentials =
   | {
@@ -48,7 +56,7 @@ export interface PandaDocClient {
 
 /** A typed client for PandaDoc's document section uploads. */
 export function createPandaDocClient(options: PandaDocClientOptions): PandaDocClient {
-  const client = createApiClient<paths>(options, wiringFor(definition, options, specInfo.defaultServerUrl));
+  const client = createApiClient<paths>(options, wiringFor(definition, options, specInfo.defaultServerUrl, PACKAGE));
   return { baseUrl: client.baseUrl, raw: client.raw, getSectionUploadStatus: client.get(definition.operation.path) };
 }
 

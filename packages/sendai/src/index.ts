@@ -18,6 +18,14 @@ export * from './definition.js';
 export type { components, operations, paths };
 export { specInfo };
 
+// This package's version, put in from its package.json by the build (scripts/providers/tsup.config.mjs).
+declare const __UPSTAT_PACKAGE_VERSION__: string | undefined;
+/** Named in the User-Agent of every request: `upstat/<core version> (@upstat/sendai/<version>)`. */
+const PACKAGE = {
+  name: '@upstat/sendai',
+  version: typeof __UPSTAT_PACKAGE_VERSION__ === 'string' ? __UPSTAT_PACKAGE_VERSION__ : undefined,
+};
+
 /** How to authenticate with Send.ai: pass this. */
 export interface SendaiCredentials {
   /** API key with the `upload.read` scope, sent as `Authorization: Bearer <key>`. */
@@ -41,7 +49,7 @@ export interface SendaiClient {
 
 /** A typed client for Send.ai's uploads. */
 export function createSendaiClient(options: SendaiClientOptions): SendaiClient {
-  const client = createApiClient<paths>(options, wiringFor(definition, options, specInfo.defaultServerUrl));
+  const client = createApiClient<paths>(options, wiringFor(definition, options, specInfo.defaultServerUrl, PACKAGE));
   return { baseUrl: client.baseUrl, raw: client.raw, getUpload: client.get(definition.operation.path) };
 }
 

@@ -1,50 +1,74 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { diffDocuments } from './diff/classify.js';
-import { loadSide, readSpecSource } from './diff/load-side.js';
-import { markdownReport } from './diff/report.js';
-import { secondOpinion } from './diff/second-opinion.js';
 import { SEVERITY_ORDER, type DiffResult } from './diff/types.js';
 import { SpecToolError } from './errors.js';
-import { type JsonObject, loadDocument } from './load.js';
-import { applyOverlay } from './overlay.js';
-import { findRepoRoot } from './paths.js';
-import { updateSpec } from './update.js';
-import { findStaleFiles, renderClientFiles, writeGeneratedFiles } from './generate.js';
-import { lintSpecs } from './lint.js';
-import { startMockServers, stopMockServers } from '@upstat/mocks';
-import { displayPath } from './paths.js';
-import { locateSpecDir } from './spec-dir.js';
+import type { JsonObject } from './load.js';
+import { displayPath, findRepoRoot } from './paths.js';
 
-const USAGE = `Usage: upstat-spec <command> [options]
+// Each command loads what it needs when it runs (openapi-typescript, Redocly and Prism take seconds to load), so
+// that `--help` and `--version` answer at once.
 
-Commands:
-  generate <spec-dir> [--out <dir>] [--check]
+/** Each command's usage and what it does: `upstat-spec <command> --help` prints its entry, `--help` all of them. */
+const COMMANDS = {
+  generate: `generate <spec-dir> [--out <dir>] [--check]
       Apply <spec-dir>/overlay.yaml to <spec-dir>/openapi.{json,yaml} and generate the effective spec
       (openapi.json) and its types (src/generated/) into --out (default: the current directory).
-      --check writes nothing and fails, naming each file, when the committed output is out of date.
-  lint <openapi-file>...
-      Lint OpenAPI files with Redocly CLI (this package's redocly.yaml); warnings fail too.
-  mock <name>=<openapi-file>...
-      Start one Prism mock server per file on a free loopback port and print their URLs; Ctrl-C stops them.
-  diff <old> <new> [--json] [--fail-on breaking|non-breaking|docs-only|none] [--output <file>] [--second-opinion]
+      --check writes nothing and fails, naming each file, when the committed output is out of date.`,
+  lint: `lint <openapi-file>...
+      Lint OpenAPI files with Redocly CLI (this package's redocly.yaml); warnings fail too.`,
+  mock: `mock <name>=<openapi-file>...
+      Start one Prism mock server per file on a free loopback port and print their URLs; Ctrl-C stops them.`,
+  diff: `diff <old> <new> [--json] [--fail-on breaking|non-breaking|docs-only|none] [--output <file>] [--second-opinion]
       Classify every change between two OpenAPI 3.0/3.1 documents (JSON or YAML) as breaking, non-breaking
       or docs-only, from the side of a client. A side is a file, an http(s) URL, or a provider name meaning
       its committed effective spec (packages/<name>/openapi.json). Exits 1 when a change at or above
       --fail-on (default breaking) is found. --second-opinion also runs Redocly CLI's diff and prints
-      where it disagrees.
-  check <provider> <new-spec> [--json] [--second-opinion]
+      where it disagrees.`,
+  check: `check <provider> <new-spec> [--json] [--second-opinion]
       Apply specs/<provider>/overlay.yaml to <new-spec> and diff the committed effective spec against it.
-      Writes nothing. Exit codes as for diff.
-  update <provider> <new-spec> [--typecheck <command>] [--dependent <package>]... [--today YYYY-MM-DD]
+      Writes nothing. Exit codes as for diff.`,
+  update: `update <provider> <new-spec> [--typecheck <command>] [--dependent <package>]... [--today YYYY-MM-DD]
       Replace specs/<provider>'s spec with <new-spec>, update PROVENANCE.md, re-apply the overlay, regenerate
       the client, write specs/<provider>/last-diff.md and a changeset with the bump the diff implies, then run
       the type check command ({provider} and {package} are substituted). Any failure before the type check
-      restores every file. Exits 1 when the type check fails.
+      restores every file. Exits 1 when the type check fails.`,
+  help: `help [<command>]
+      Print this help, or one command's (the same as upstat-spec <command> --help).`,
+} as const;
+type Command = keyof typeof COMMANDS;
 
-Exit codes: 0 success, 1 check, lint, diff threshold or type check failed, 2 bad usage or unreadable input.`;
+const EXIT_CODES = 'Exit codes: 0 success, 1 check, lint, diff threshold or type check failed, 2 bad usage or unreadable input.';
+
+const USAGE = `Usage: upstat-spec <command> [options]
+       upstat-spec <command> --help | --help | --version
+
+Commands:
+${Object.values(COMMANDS)
+  .map((text) => `  ${text}`)
+  .join('\n')}
+
+${EXIT_CODES}`;
+
+function commandHelp(command: Command): string {
+  return `Usage: upstat-spec ${COMMANDS[command]}\n\n${EXIT_CODES}`;
+}
+
+const isCommand = (name: string): name is Command => Object.hasOwn(COMMANDS, name);
+
+/** Whether the arguments ask for help: `--help` or `-h` before any `--` (after it, everything is an operand). */
+function asksForHelp(args: readonly string[]): boolean {
+  const end = args.indexOf('--');
+  return (end === -1 ? args : args.slice(0, end)).some((arg) => arg === '--help' || arg === '-h');
+}
+
+/** This package's version, from its package.json (one level above both src/ and dist/). */
+function version(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+  return typeof manifest.version === 'string' ? manifest.version : 'unknown';
+}
 
 class UsageError extends Error {}
 
@@ -56,6 +80,8 @@ async function generate(args: string[]): Promise<number> {
   });
   if (positionals.length !== 1) throw new UsageError('generate needs exactly one <spec-dir>');
   const [dir] = positionals as [string];
+  const { locateSpecDir } = await import('./spec-dir.js');
+  const { findStaleFiles, renderClientFiles, writeGeneratedFiles } = await import('./generate.js');
   const specDir = locateSpecDir(dir);
   const outDir = resolve(values.out);
   const files = await renderClientFiles(specDir, outDir);
@@ -75,8 +101,9 @@ async function generate(args: string[]): Promise<number> {
   return 1;
 }
 
-function lint(args: string[]): number {
+async function lint(args: string[]): Promise<number> {
   if (args.length === 0) throw new UsageError('lint needs at least one <openapi-file>');
+  const { lintSpecs } = await import('./lint.js');
   const result = lintSpecs(args);
   process.stdout.write(result.report);
   return result.ok ? 0 : 1;
@@ -89,6 +116,8 @@ async function mock(args: string[]): Promise<number> {
     if (!name || !specPath) throw new UsageError(`expected <name>=<openapi-file>, got ${arg}`);
     return { name, specPath: resolve(specPath) };
   });
+  // Loaded here, not at start-up: Prism is heavy, and no other command needs it.
+  const { startMockServers, stopMockServers } = await import('@upstat/mocks');
   const servers = await startMockServers(specs);
   for (const server of servers) console.log(`${server.name}\t${server.url}`);
   await new Promise<void>((done) => {
@@ -114,6 +143,8 @@ async function printDiff(
 ): Promise<number> {
   const failOn = (values['fail-on'] ?? 'breaking') as (typeof FAIL_ON)[number];
   if (!FAIL_ON.includes(failOn)) throw new UsageError(`--fail-on must be one of ${FAIL_ON.join(', ')}`);
+  const { diffDocuments } = await import('./diff/classify.js');
+  const { markdownReport } = await import('./diff/report.js');
   const result = diffDocuments(before.document, after.document, { before: before.label, after: after.label });
   const text = values.json
     ? `${JSON.stringify({ before: before.label, after: after.label, ...result }, null, 2)}\n`
@@ -121,6 +152,7 @@ async function printDiff(
   if (values.output) await writeFile(values.output, text);
   else process.stdout.write(text);
   if (values['second-opinion']) {
+    const { secondOpinion } = await import('./diff/second-opinion.js');
     const opinion = secondOpinion(before.document, after.document, result);
     if (opinion.error) console.error(`second opinion unavailable: ${opinion.error}`);
     else if (opinion.disagreements.length === 0) console.error('second opinion (Redocly CLI diff): agrees on what breaks.');
@@ -142,6 +174,7 @@ const DIFF_OPTIONS = {
 async function diff(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: DIFF_OPTIONS });
   if (positionals.length !== 2) throw new UsageError('diff needs <old> and <new>');
+  const { loadSide } = await import('./diff/load-side.js');
   const [before, after] = await Promise.all(positionals.map((side) => loadSide(side)));
   if (!before || !after) throw new UsageError('diff needs <old> and <new>');
   return printDiff(before, after, values);
@@ -152,6 +185,10 @@ async function check(args: string[]): Promise<number> {
   const [provider, source] = positionals;
   if (provider === undefined || source === undefined || positionals.length !== 2) throw new UsageError('check needs <provider> and <new-spec>');
   const root = findRepoRoot();
+  const { loadSide, readSpecSource } = await import('./diff/load-side.js');
+  const { locateSpecDir } = await import('./spec-dir.js');
+  const { loadDocument } = await import('./load.js');
+  const { applyOverlay } = await import('./overlay.js');
   const specDir = locateSpecDir(join(root, 'specs', provider));
   const committed = await loadSide(provider, { packagesDir: join(root, 'packages') });
   const incoming = await readSpecSource(source);
@@ -168,6 +205,7 @@ async function update(args: string[]): Promise<number> {
   });
   const [provider, source] = positionals;
   if (provider === undefined || source === undefined || positionals.length !== 2) throw new UsageError('update needs <provider> and <new-spec>');
+  const { updateSpec } = await import('./update.js');
   const result = await updateSpec({
     root: findRepoRoot(),
     provider,
@@ -194,6 +232,10 @@ async function update(args: string[]): Promise<number> {
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command !== undefined && isCommand(command) && asksForHelp(rest)) {
+    console.log(commandHelp(command));
+    return 0;
+  }
   switch (command) {
     case 'generate':
       return generate(rest);
@@ -207,10 +249,28 @@ async function main(argv: string[]): Promise<number> {
       return check(rest);
     case 'update':
       return update(rest);
+    case 'help': {
+      const [topic, ...extra] = rest;
+      if (topic === undefined || topic === '--help' || topic === '-h') {
+        console.log(USAGE);
+        return 0;
+      }
+      if (!isCommand(topic)) throw new UsageError(`help: unknown command "${topic}"`);
+      if (extra.length > 0) throw new UsageError('help takes at most one <command>');
+      console.log(commandHelp(topic));
+      return 0;
+    }
+    case '-v':
+    case '--version':
+      if (rest.length > 0) throw new UsageError(`${command} takes no arguments`);
+      console.log(version());
+      return 0;
     case undefined:
     case '-h':
     case '--help':
-      console.log(USAGE);
+      // With no command at all, the usage goes to stderr (it is a usage error, exit 2); asked for, to stdout.
+      if (command === undefined) console.error(USAGE);
+      else console.log(USAGE);
       return command === undefined ? 2 : 0;
     default:
       throw new UsageError(`unknown command "${command}"`);

@@ -14,6 +14,7 @@ import {
   type ProviderPlugin,
   type ProviderStatus,
   type RefOf,
+  type RequestHook,
   type SharedClientOptions,
   type StatusFetcher,
   type StatusOf,
@@ -32,8 +33,14 @@ export interface UpstatConfig<Plugins extends readonly ProviderPlugin<any>[] = r
    * every one of them with `allProviders({...})` from `@upstat/providers`.
    */
   providers: Plugins;
-  /** Applied to every provider's client: fetch, retry policy, per-attempt timeout, body limit, clock. */
+  /** Applied to every provider's client: fetch, retry policy, per-attempt timeout, body limit, clock, `onRequest`. */
   defaults?: SharedClientOptions | undefined;
+  /**
+   * Called once for each HTTP attempt of every provider, when it ends, with a redacted `RequestEvent` (operation,
+   * URL, attempt, duration, status, request id, error, wait before the next attempt): the same as
+   * `defaults.onRequest` (give one or the other). A provider's own `onRequest` replaces it for that provider.
+   */
+  onRequest?: RequestHook | undefined;
   /** Defaults for every wait (`timeoutMs`, `minDelayMs`, `maxDelayMs`). */
   wait?: WaitPolicyOptions | undefined;
 }
@@ -138,6 +145,10 @@ export function createUpstat<const Plugins extends readonly ProviderPlugin<any>[
       { provider: 'upstat' },
     );
   }
+  if (config.onRequest !== undefined && config.defaults?.onRequest !== undefined) {
+    throw new ConfigurationError('createUpstat: pass onRequest or defaults.onRequest, not both.', { provider: 'upstat' });
+  }
+  const shared: SharedClientOptions = config.onRequest === undefined ? (config.defaults ?? {}) : { ...config.defaults, onRequest: config.onRequest };
   const connected = new Map<string, Connected>();
   for (const plugin of plugins as ProviderPlugin[]) {
     const definition = (plugin as Partial<ProviderPlugin> | null)?.definition;
@@ -149,7 +160,7 @@ export function createUpstat<const Plugins extends readonly ProviderPlugin<any>[
     if (connected.has(definition.id)) {
       throw new ConfigurationError(`createUpstat: ${definition.name} is given twice; pass each provider once.`, { provider: definition.id });
     }
-    connected.set(definition.id, { definition, fetch: plugin.connect(config.defaults ?? {}) });
+    connected.set(definition.id, { definition, fetch: plugin.connect(shared) });
   }
   const providers = [...connected.keys()] as D['id'][];
   const refs = createRefCodec([...connected.values()].map((entry) => entry.definition)) as unknown as RefCodec<D>;
@@ -164,8 +175,18 @@ export function createUpstat<const Plugins extends readonly ProviderPlugin<any>[
   async function status(input: string | RefOf<D>, options: StatusOptions = {}, deadline?: number): Promise<Status> {
     const ref = refs.toRef(input);
     const { definition, fetch } = connectionFor(ref);
-    const body: unknown = await fetch(ref, { signal: options.signal, retry: options.retry, timeoutMs: options.requestTimeoutMs, deadline });
-    return readStatus(
+    // The request id of the response the status is read from: the last attempt's, which succeeded.
+    let requestId: string | undefined;
+    const body: unknown = await fetch(ref, {
+      signal: options.signal,
+      retry: options.retry,
+      timeoutMs: options.requestTimeoutMs,
+      deadline,
+      onRequest: (event) => {
+        requestId = event.error === undefined ? event.requestId : undefined;
+      },
+    });
+    const result = readStatus(
       definition,
       ref,
       body as never,
@@ -176,6 +197,8 @@ export function createUpstat<const Plugins extends readonly ProviderPlugin<any>[
           rawText: capText(body === undefined ? 'undefined' : JSON.stringify(body)),
         }),
     ) as Status;
+    if (requestId !== undefined) result.requestId = requestId;
+    return result;
   }
 
   /** The wait policy a call gets: the instance's defaults under the call's own options. */

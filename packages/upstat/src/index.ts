@@ -24,6 +24,8 @@ export {
   type ProviderPlugin,
   type ProviderStatus,
   type RefOf,
+  type RequestEvent,
+  type RequestHook,
   type StatusOf,
   type UploadProgress,
 } from '@upstat/core';
