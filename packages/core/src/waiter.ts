@@ -187,12 +187,14 @@ export async function waitUntil<Status>(
 
     const remaining = deadline - clock.now();
     if (remaining <= 0) throw timedOut();
-    // The last delay is cut to the deadline; no check starts at or after it.
-    const delay = Math.min(nextCheckDelay(clock.now() - startedAt, policy, random), remaining);
+    // The last delay is cut to the deadline; no check starts at or after it. A timer runs on a monotonic clock
+    // and can end a millisecond before the deadline by `clock.now()`, so a cut delay ends the wait by itself.
+    const next = nextCheckDelay(clock.now() - startedAt, policy, random);
     try {
-      await clock.sleep(delay, signal);
+      await clock.sleep(Math.min(next, remaining), signal);
     } catch {
       throw aborted();
     }
+    if (next >= remaining) throw timedOut();
   }
 }

@@ -77,6 +77,17 @@ describe('waitUntil', () => {
     expect(askedAt).toEqual([0, 5_000, 10_000]);
   });
 
+  it('starts no check after the delay cut to the deadline, even when the timer fires a little early', async () => {
+    // Node's timers run on a monotonic millisecond clock and Date.now() on the wall clock, so a sleep of the
+    // time left can end a millisecond before the deadline by Date.now(): a check must not start in that sliver.
+    let now = 0;
+    const early = { now: () => now, sleep: (ms: number) => { now += ms > 1 ? ms - 1 : ms; return Promise.resolve(); } };
+    const { check, askedAt } = scripted([{ state: 'running', progress: 0.3 }]);
+    const error = await waitUntil(check, observe, subject, { timeoutMs: 12_000, random: noJitter, clock: early }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(WaitTimeoutError);
+    expect(askedAt).toHaveLength(3);
+  });
+
   it('gives every check the deadline it must end by', async () => {
     const { check } = scripted([{ state: 'running' }]);
     const settled = waitUntil(check, observe, subject, { timeoutMs: 12_000, random: noJitter }).catch((error: unknown) => error);
