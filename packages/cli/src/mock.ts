@@ -1,23 +1,35 @@
-import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { startMockServers, stopMockServers, type MockServer } from '@upstat/mocks';
-import { createUpstat } from 'upstat';
-import { environmentOf, providerConfig } from './credentials.js';
+import { spawn, type ChildProcess } from 'node:child_process';
+import type * as Mocks from '@upstat/mocks';
+import type { MockServer, Scenario } from '@upstat/mocks';
+import { environmentOf } from './credentials.js';
 import { EXIT } from './exit-codes.js';
-import { CLI_PROVIDERS, exampleRef, providerById, type CliProvider } from './providers.js';
-
-/**
- * The provider packages' specs. pnpm lets this package resolve only its direct dependencies, so each spec is
- * resolved from the registry package, which depends on every provider package.
- */
-const registryRequire = createRequire(createRequire(import.meta.url).resolve('@upstat/providers/package.json'));
-
-function specPath(id: string): string {
-  return registryRequire.resolve(`@upstat/${id}/openapi.json`);
-}
+import { CLI_PROVIDERS, exampleRef, providerById } from './providers.js';
 
 /** Mock servers accept any well-formed credential; this placeholder is never a real key. */
 const MOCK_CREDENTIAL = 'mock-key';
+
+/** Exit code after a signal: 130 for SIGINT (Ctrl-C), 143 for SIGTERM (128 + the signal's number). */
+const SIGNAL_EXIT = { SIGINT: EXIT.interrupted, SIGTERM: 143 } as const;
+type StopSignal = keyof typeof SIGNAL_EXIT;
+
+/** What `upstat mock` says about itself goes to stderr: stdout carries only the data of the commands it runs. */
+function say(line = ''): void {
+  process.stderr.write(`${line}\n`);
+}
+
+/**
+ * `@upstat/mocks` (Prism and its dependencies) is an optional peer of this package, loaded only here: `upstat status`
+ * and `upstat wait` install and start without it.
+ */
+async function loadMocks(): Promise<typeof Mocks | undefined> {
+  try {
+    return await import('@upstat/mocks');
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && message.includes("'@upstat/mocks'")) return undefined;
+    throw error;
+  }
+}
 
 /** The environment that points upstat at the mocks: base URLs and placeholder credentials. */
 function mockEnvironment(servers: MockServer[]): Record<string, string> {
@@ -33,85 +45,177 @@ function mockEnvironment(servers: MockServer[]): Record<string, string> {
   return env;
 }
 
-/** Runs a command with extra environment, passing Ctrl-C through; resolves with its exit code. */
+/** Resolves with the first SIGINT or SIGTERM this process receives; `dispose` stops listening. */
+function stopSignal(): { received: Promise<StopSignal>; dispose(): void } {
+  let settle: (signal: StopSignal) => void = () => undefined;
+  const received = new Promise<StopSignal>((resolve) => {
+    settle = resolve;
+  });
+  const onInterrupt = () => {
+    settle('SIGINT');
+  };
+  const onTerminate = () => {
+    settle('SIGTERM');
+  };
+  process.once('SIGINT', onInterrupt);
+  process.once('SIGTERM', onTerminate);
+  return {
+    received,
+    dispose() {
+      process.off('SIGINT', onInterrupt);
+      process.off('SIGTERM', onTerminate);
+    },
+  };
+}
+
+/** Child processes run for the user or the demo; a stop signal is passed on to them. */
+const children = new Set<ChildProcess>();
+/** Set by a stop signal: the demo starts nothing more. */
+let stopping: StopSignal | undefined;
+
+/** Runs a command with extra environment; resolves with its exit code (128 + signal number if a signal ended it). */
 function run(command: string, args: string[], env: Record<string, string>): Promise<number> {
+  if (stopping !== undefined) return Promise.resolve(SIGNAL_EXIT[stopping]);
   return new Promise((resolve) => {
     const child = spawn(command, args, { stdio: 'inherit', env: { ...process.env, ...env } });
+    children.add(child);
     child.on('error', (error) => {
-      console.error(`upstat mock: cannot run ${command}: ${error.message}`);
+      children.delete(child);
+      say(`upstat mock: cannot run ${command}: ${error.message}`);
       resolve(EXIT.usage);
     });
     child.on('exit', (code, signal) => {
-      resolve(code ?? (signal === 'SIGINT' ? EXIT.interrupted : EXIT.error));
+      children.delete(child);
+      resolve(code ?? (signal !== null && signal in SIGNAL_EXIT ? SIGNAL_EXIT[signal as StopSignal] : EXIT.error));
     });
   });
 }
 
+/** Passes the signal on to the running children and waits (up to 5 s, then kills them) until they exit. */
+async function stopChildren(signal: StopSignal): Promise<void> {
+  stopping = signal;
+  await Promise.all(
+    [...children].map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) {
+            resolve();
+            return;
+          }
+          const kill = setTimeout(() => child.kill('SIGKILL'), 5000);
+          child.once('exit', () => {
+            clearTimeout(kill);
+            resolve();
+          });
+          child.kill(signal);
+        }),
+    ),
+  );
+}
+
 /** This CLI, run again as a child process: the demo goes through the real command line. */
 function upstat(args: string[], env: Record<string, string>): Promise<number> {
+  say(`\n$ upstat ${args.join(' ')}`);
   return run(process.execPath, [process.argv[1] ?? '', ...args], env);
 }
 
-/**
- * The first provider whose mock answers its example ref with an unfinished upload that reports byte progress:
- * a wait on it shows the progress, and ends the way a real wait does when an upload takes too long.
- */
-async function providerWithProgress(env: Record<string, string>): Promise<CliProvider | undefined> {
-  for (const provider of CLI_PROVIDERS) {
-    try {
-      const status = await createUpstat(providerConfig(provider.definition.id, {}, env)).status(exampleRef(provider.definition));
-      if (status.progress !== undefined && !status.terminal) return provider;
-    } catch {
-      // Its status was printed (with the error) above; look at the next one.
-    }
-  }
-  return undefined;
+/** The scenario of `name` to show: one whose steps report byte progress if there is one (a bar to watch). */
+function pickScenario(scenarios: Scenario[], name: string): Scenario | undefined {
+  const candidates = scenarios.filter((scenario) => scenario.name === name);
+  return candidates.find((scenario) => scenario.steps.some((step) => step.progress !== undefined)) ?? candidates[0];
 }
 
-async function demo(env: Record<string, string>): Promise<number> {
-  let failures = 0;
+/** Checks come every quarter second, so a scenario plays in a few seconds. */
+const DEMO_WAIT_FLAGS = ['--timeout', '60s', '--min-delay', '250ms', '--max-delay', '250ms'];
+
+async function demo(mocks: typeof Mocks, env: Record<string, string>): Promise<number> {
+  const problems: string[] = [];
   for (const { definition } of CLI_PROVIDERS) {
-    const ref = exampleRef(definition);
-    console.log(`\n$ upstat status ${ref}`);
-    const code = await upstat(['status', ref], env);
-    if (code !== EXIT.ok) failures += 1;
+    const code = await upstat(['status', exampleRef(definition)], env);
+    if (code !== EXIT.ok) problems.push(`status of ${definition.id} exited ${code}`);
   }
-  const waitOn = await providerWithProgress(env);
-  if (waitOn === undefined) {
-    console.log('\n(no mock answers with an upload part-way through and its byte progress: no wait to show)');
-    return failures === 0 ? EXIT.ok : EXIT.error;
+  const scenarios = CLI_PROVIDERS.flatMap(({ definition }) => mocks.providerScenarios(definition.id));
+  const expected: [scenario: string, code: number][] = [
+    ['succeeded', EXIT.ok],
+    ['failed', EXIT.uploadFailed],
+  ];
+  for (const [name, expectedCode] of expected) {
+    const scenario = pickScenario(scenarios, name);
+    if (scenario === undefined) {
+      problems.push(`no provider's mock has a "${name}" scenario`);
+      continue;
+    }
+    const steps = scenario.steps.map((step) => `${String(step.raw)}${step.progress === undefined ? '' : ` ${Math.floor(step.progress * 100)}%`}`);
+    say(`\n(the ${scenario.provider} mock plays the "${name}" scenario: ${steps.join(' → ')})`);
+    const code = await upstat(['wait', mocks.scenarioRef(scenario.provider, name, 'demo'), ...DEMO_WAIT_FLAGS], env);
+    say(`(exit code ${code}${code === expectedCode ? `, as expected for an upload that ${name === 'succeeded' ? 'succeeds' : `ends ${name}`}` : `; expected ${expectedCode}`})`);
+    if (code !== expectedCode) problems.push(`the wait on the "${name}" scenario exited ${code}, not ${expectedCode}`);
   }
-  const waitArgs = ['wait', exampleRef(waitOn.definition), '--timeout', '4s', '--min-delay', '1s'];
-  console.log(`\n$ upstat ${waitArgs.join(' ')}`);
-  const waited = await upstat(waitArgs, env);
-  console.log(`(exit code ${waited}${waited === EXIT.timeout ? ': timed out, as expected — the mock upload never finishes' : ''})`);
-  if (waited !== EXIT.timeout) failures += 1;
-  return failures === 0 ? EXIT.ok : EXIT.error;
+  if (problems.length > 0) {
+    say(`\nupstat mock --demo: ${problems.join('; ')}`);
+    return EXIT.error;
+  }
+  return EXIT.ok;
 }
 
+function explain(mocks: typeof Mocks, env: Record<string, string>): void {
+  say('\nPoint upstat at them from another shell, then try a ref from `upstat --help`:');
+  say(`  export ${Object.entries(env).map(([name, value]) => `${name}=${value}`).join(' ')}`);
+  const first = CLI_PROVIDERS[0];
+  if (first) say(`  upstat status ${exampleRef(first.definition)}`);
+  say('\nUploads that move through their states (scenarios, see the @upstat/mocks README):');
+  for (const { definition } of CLI_PROVIDERS) {
+    const names = mocks.providerScenarios(definition.id).map((scenario) => scenario.name);
+    const [firstName] = names;
+    if (firstName !== undefined) say(`  ${definition.id}: ${names.join(', ')} — e.g. upstat wait ${mocks.scenarioRef(definition.id, firstName)}`);
+  }
+  say('\nCtrl-C stops the mocks.');
+}
+
+/**
+ * `upstat mock`: every provider's mock in this process, then the demo, the given command, or nothing until a signal.
+ * Exit code: the demo's or the command's, 130 after SIGINT, 143 after SIGTERM.
+ */
 export async function runMock(options: { demo: boolean; command: string[] }): Promise<number> {
-  const servers = await startMockServers(
-    CLI_PROVIDERS.map(({ definition }) => ({ name: definition.id, specPath: specPath(definition.id) })),
-  );
-  const env = mockEnvironment(servers);
+  const mocks = await loadMocks();
+  if (mocks === undefined) {
+    say('upstat mock needs @upstat/mocks: npm install @upstat/mocks');
+    return EXIT.usage;
+  }
+  const signal = stopSignal();
   try {
-    console.log('upstat: Prism mock servers of the provider specs are running on loopback (no account needed):');
-    const width = Math.max(0, ...servers.map((server) => server.name.length)) + 1;
-    for (const server of servers) console.log(`  ${server.name.padEnd(width)} ${server.url}`);
-    if (options.demo) return await demo(env);
-    const [command, ...args] = options.command;
-    if (command !== undefined) return await run(command, args, env);
-    console.log('\nPoint upstat at them from another shell, then try a ref from `upstat --help`:');
-    console.log(`  export ${Object.entries(env).map(([name, value]) => `${name}=${value}`).join(' ')}`);
-    const first = CLI_PROVIDERS[0];
-    if (first) console.log(`  upstat status ${exampleRef(first.definition)}`);
-    console.log('\nCtrl-C stops the mocks.');
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
-    });
-    return EXIT.ok;
+    say('upstat mock: starting Prism mock servers of the provider specs on loopback…');
+    const starting = mocks.startProviderMocks({ providers: CLI_PROVIDERS.map(({ definition }) => definition.id) });
+    const first = await Promise.race([starting, signal.received]);
+    if (typeof first === 'string') {
+      void starting.then(mocks.stopMockServers, () => undefined);
+      return SIGNAL_EXIT[first];
+    }
+    const servers = first;
+    try {
+      say('upstat mock: the mock servers are running on loopback (no account needed):');
+      const width = Math.max(0, ...servers.map((server) => server.name.length)) + 1;
+      for (const server of servers) say(`  ${server.name.padEnd(width)} ${server.url}`);
+      const env = mockEnvironment(servers);
+      const [command, ...args] = options.command;
+      let work: Promise<number>;
+      if (options.demo) work = demo(mocks, env);
+      else if (command !== undefined) work = run(command, args, env);
+      else {
+        explain(mocks, env);
+        work = new Promise<number>(() => undefined);
+      }
+      const outcome = await Promise.race([work, signal.received]);
+      if (typeof outcome === 'number') return outcome;
+      await stopChildren(outcome);
+      return SIGNAL_EXIT[outcome];
+    } finally {
+      await mocks.stopMockServers(servers);
+    }
+  } catch (error) {
+    say(`upstat mock: ${error instanceof Error ? error.message : String(error)}`);
+    return EXIT.error;
   } finally {
-    await stopMockServers(servers);
+    signal.dispose();
   }
 }

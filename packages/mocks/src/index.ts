@@ -1,1 +1,22 @@
-export { freePort, startMockServers, stopMockServers, type MockServer, type MockSpec, type StartMockOptions } from './servers.js';
+export {
+  freePort,
+  MockStartError,
+  startMockServers,
+  stopMockServers,
+  type MockServer,
+  type MockSpec,
+  type StartMockOptions,
+} from './servers.js';
+export { SCENARIO_SEGMENT, type MockScenarios } from './front.js';
+export {
+  deriveScenarios,
+  providerMockSpec,
+  providerScenarios,
+  providerSpecPath,
+  scenarioRef,
+  ScenarioError,
+  startProviderMocks,
+  type Scenario,
+  type ScenarioStep,
+  type StartProviderMocksOptions,
+} from './providers.js';

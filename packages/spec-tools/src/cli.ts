@@ -72,6 +72,30 @@ function version(): string {
 
 class UsageError extends Error {}
 
+/** What `mock` uses of @upstat/mocks (see packages/mocks/README.md). */
+interface MocksModule {
+  startMockServers: (specs: { name: string; specPath: string }[]) => Promise<{ name: string; url: string }[]>;
+  stopMockServers: (servers: { name: string; url: string }[]) => Promise<void>;
+}
+
+/**
+ * @upstat/mocks (Prism) is an optional peer, loaded only by `mock`: no other command needs it. It is not a
+ * dependency because it depends on upstat's provider packages, which this package generates (a build cycle);
+ * the specifier is a variable so that this package builds without it.
+ */
+async function loadMocks(): Promise<MocksModule> {
+  const specifier = '@upstat/mocks';
+  try {
+    return (await import(specifier)) as MocksModule;
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    if (code === 'ERR_MODULE_NOT_FOUND' && message.includes(`'${specifier}'`)) {
+      throw new UsageError(`upstat-spec mock needs ${specifier}: npm install ${specifier}`);
+    }
+    throw error;
+  }
+}
+
 async function generate(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
@@ -116,8 +140,7 @@ async function mock(args: string[]): Promise<number> {
     if (!name || !specPath) throw new UsageError(`expected <name>=<openapi-file>, got ${arg}`);
     return { name, specPath: resolve(specPath) };
   });
-  // Loaded here, not at start-up: Prism is heavy, and no other command needs it.
-  const { startMockServers, stopMockServers } = await import('@upstat/mocks');
+  const { startMockServers, stopMockServers } = await loadMocks();
   const servers = await startMockServers(specs);
   for (const server of servers) console.log(`${server.name}\t${server.url}`);
   await new Promise<void>((done) => {

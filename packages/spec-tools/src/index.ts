@@ -15,4 +15,3 @@ export { canonicalJson, documentDigest, recordedDigest } from './provenance.js';
 export * from './diff/index.js';
 export { updateSpec, type UpdateOptions, type UpdateResult } from './update.js';
 export { FileTransaction } from './transaction.js';
-export { startMockServers, stopMockServers, freePort, type MockServer, type MockSpec, type StartMockOptions } from '@upstat/mocks';

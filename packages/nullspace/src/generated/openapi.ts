@@ -212,36 +212,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "upload_id": "upl_7Qm2x9K4",
-                     *       "target_path": "/home/user/project",
-                     *       "content_length": 10485760,
-                     *       "accepted_bytes": 4194304,
-                     *       "reserved_staging_bytes": 10485760,
-                     *       "part_size": 1048576,
-                     *       "part_count": 10,
-                     *       "max_concurrency": 4,
-                     *       "checksum_algorithm": "sha256",
-                     *       "limits": {
-                     *         "max_upload_bytes": 5368709120,
-                     *         "max_part_bytes": 67108864,
-                     *         "max_concurrency": 8,
-                     *         "sandbox_staging_quota_bytes": 10737418240
-                     *       },
-                     *       "created_at": "2023-11-07T05:31:56Z",
-                     *       "updated_at": "2023-11-07T05:32:10Z",
-                     *       "expires_at": "2023-11-08T05:31:56Z",
-                     *       "user": "user",
-                     *       "next_part": 4,
-                     *       "archive_format": "tar",
-                     *       "whole_checksum_sha256": "3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855a",
-                     *       "kind": "directory_tar",
-                     *       "source_kind": "directory_archive",
-                     *       "status": "uploading",
-                     *       "conflict": "error"
-                     *     }
-                     */
                     "application/json": components["schemas"]["UploadSession"];
                 };
             };

@@ -109,28 +109,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "payload": {
-                     *         "id": "upl_abcdef123456",
-                     *         "name": "Invoice-2023-001",
-                     *         "status": "IN_REVIEW",
-                     *         "files": {},
-                     *         "meta": [
-                     *           {
-                     *             "name": "reference",
-                     *             "value": "INV-2023-001"
-                     *           },
-                     *           {
-                     *             "name": "customer",
-                     *             "value": "Acme Corp"
-                     *           }
-                     *         ],
-                     *         "folder_id": "folder_123456",
-                     *         "created_at": "2023-06-15T10:30:00Z"
-                     *       }
-                     *     }
-                     */
                     "application/json": components["schemas"]["GetUploadResponse"];
                 };
             };
