@@ -1,134 +1,41 @@
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
+import { DEFAULT_ATTEMPT_TIMEOUT_MS } from '@upstat/core';
 import {
-  AbortError,
-  AuthenticationError,
   CANONICAL_STATES,
-  ConfigurationError,
   createUpstat,
-  InvalidArgumentError,
-  PermissionError,
+  DEFAULT_WAIT,
+  MAX_DURATION_MS,
   UploadFailedError,
-  UpstatError,
   WaitTimeoutError,
   type AnyStatus,
   type CanonicalState,
+  type UpstatConfig,
 } from 'upstat';
-import { environmentOf, MissingCredential, providerConfig } from './credentials.js';
+import { environmentOf, MissingCredential, providerPlugin } from './credentials.js';
+import { createDisplay, displayMode, type Display } from './display.js';
 import { formatDuration, parseDuration } from './duration.js';
-import { EXIT } from './exit-codes.js';
+import { EXIT, EXIT_CODES, exitCodesHelp, worstExit } from './exit-codes.js';
+import { errorDocument, statusDocument, type ErrorSubject } from './json.js';
 import { runMock } from './mock.js';
-import { statusJson, statusLine } from './output.js';
+import { classify, UsageError } from './outcome.js';
+import { statusLine } from './output.js';
 import { CLI_PROVIDERS, exampleRef, formatRef, providerById, providerNames, REFS } from './providers.js';
+import { printable } from './terminal.js';
+import { requestLogger } from './verbose.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
-export const USAGE = `Usage:
-  upstat status <ref> [--json] [--api-key <key>] [--base-url <url>]
-  upstat wait <ref> [--json] [--timeout <duration>] [--stop-on <states>] [--accept <states>] ...
-  upstat mock [--demo | -- <command> [args...]]
-Run "upstat --help" for everything.`;
-
-/** Rows of two columns, the first padded to the longest. */
-function table(rows: [string, string][]): string {
-  const width = Math.max(0, ...rows.map(([first]) => first.length)) + 2;
-  return rows.map(([first, second]) => `  ${first.padEnd(width)}${second}`).join('\n');
-}
-
-const HELP = `upstat ${version} — is my upload done yet? ${providerNames()} from the terminal.
-
-${USAGE.split('\n').slice(0, 4).join('\n')}
-
-Commands:
-  status <ref>   Check an upload once and print its status.
-  wait <ref>     Check until the upload finishes: first at once, then after growing delays (a quarter of the
-                 time waited so far, between --min-delay and --max-delay). Shows a live progress line on a
-                 terminal (a bar for byte progress), one line per change otherwise.
-  mock           Start Prism mock servers of every provider's spec on loopback and print the settings that
-                 point upstat at them, until Ctrl-C. With -- <command>, run the command with those settings
-                 and stop. With --demo, print each provider's status and wait on an upload that reports byte
-                 progress, through this CLI (no account needed).
-
-Refs (identifiers percent-encoded where they contain "/", ":" or "%"):
-${table(CLI_PROVIDERS.map(({ definition }) => [REFS.formats[definition.id] ?? definition.id, `e.g. ${exampleRef(definition)}`]))}
-
-Options:
-  --json                    Print the status as JSON (for scripts); no progress line.
-  --api-key <key>           Credential for the ref's provider (instead of the environment).
-  --base-url <url>          Server for the ref's provider (default: the vendor's server).
-  --timeout <duration>      wait: give up after this long (default 15m). Durations: 500ms, 90s, 10m, 1h, or seconds.
-  --min-delay <duration>    wait: shortest delay between checks (default 5s).
-  --max-delay <duration>    wait: longest delay between checks (default 60s).
-  --stop-on <states>        wait: also stop at these non-terminal states, e.g. action_required.
-  --accept <states>         wait: terminal states that count as success (default succeeded), e.g. succeeded,partial.
-  --request-timeout <dur>   Time limit for each HTTP attempt (default 10s).
-  -h, --help                This help.   -v, --version   The version.
-
-Environment (the --api-key and --base-url flags win):
-${table(
-  CLI_PROVIDERS.map((provider) => {
-    const { credentials, baseUrl } = environmentOf(provider);
-    const [primary, ...alternatives] = credentials.map(({ variable }) => variable);
-    const or = alternatives.length > 0 ? ` (or ${alternatives.join(', or ')})` : '';
-    return [provider.definition.id, `${primary ?? ''}${or}, ${baseUrl}`];
-  }),
-)}
-
-States: ${CANONICAL_STATES.join(', ')}.
-
-Exit codes:
-  0    status: fetched; wait: succeeded (or stopped at a --stop-on state)
-  1    wait: the upload ended failed, partial, canceled or expired
-  2    usage error: unknown command or provider, malformed ref or duration, missing credential
-  3    authentication or permission error (the provider answered 401 or 403)
-  4    wait: timed out
-  5    any other error (not found, rate limited, network, server, unexpected response)
-  130  interrupted (Ctrl-C)`;
-
-class UsageError extends Error {}
-
-/** How much of a ref an error message shows. */
-const SHOWN_CHARACTERS = 100;
-
-/** Parses a ref of any provider in the registry; a provider upstat does not have is a usage error. */
-function parseRef(text: string) {
-  const colon = text.indexOf(':');
-  const provider = text.slice(0, colon);
-  if (colon !== -1 && providerById(provider) === undefined) {
-    const shorten = (value: string) => (value.length > SHOWN_CHARACTERS ? `${value.slice(0, SHOWN_CHARACTERS)}…` : value);
-    throw new UsageError(
-      `${JSON.stringify(shorten(text))} is not an upload ref: unknown provider ${JSON.stringify(shorten(provider))}; ` +
-        `expected one of ${Object.values(REFS.formats).join(', ')} (identifiers percent-encoded where they contain "/", ":" or "%").`,
-    );
-  }
-  return REFS.parse(text);
-}
-
-function fail(message: string, code: number, withUsage = false): number {
-  console.error(`upstat: ${message}`);
-  if (withUsage) console.error(`\n${USAGE}`);
-  return code;
-}
-
-function states(value: string | undefined, flag: string): CanonicalState[] | undefined {
-  if (value === undefined) return undefined;
-  const list = value.split(',').map((state) => state.trim()).filter(Boolean);
-  const unknown = list.filter((state) => !(CANONICAL_STATES as readonly string[]).includes(state));
-  if (unknown.length > 0) throw new UsageError(`${flag}: unknown state ${unknown.join(', ')}; states are ${CANONICAL_STATES.join(', ')}`);
-  return list as CanonicalState[];
-}
-
-function duration(value: string | undefined, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  const ms = parseDuration(value);
-  if (ms === undefined) throw new UsageError(`${flag}: ${JSON.stringify(value)} is not a duration (e.g. 500ms, 90s, 10m, 1h)`);
-  return ms;
-}
+// ---------------------------------------------------------------------------------------------------------
+// Options and help
 
 const OPTIONS = {
   json: { type: 'boolean', default: false },
+  stream: { type: 'boolean', default: false },
+  verbose: { type: 'boolean', default: false },
   'api-key': { type: 'string' },
   'base-url': { type: 'string' },
+  concurrency: { type: 'string' },
   timeout: { type: 'string' },
   'min-delay': { type: 'string' },
   'max-delay': { type: 'string' },
@@ -140,75 +47,329 @@ const OPTIONS = {
   version: { type: 'boolean', short: 'v', default: false },
 } as const;
 
-/** Maps a failure to its exit code and one line for people. */
-function reportFailure(error: unknown, interrupted: boolean, json: boolean): number {
-  if (error instanceof UsageError || error instanceof MissingCredential) return fail(error.message, EXIT.usage, true);
-  if (error instanceof InvalidArgumentError || error instanceof ConfigurationError) return fail(error.message, EXIT.usage, true);
-  if (interrupted || error instanceof AbortError) return fail('interrupted.', EXIT.interrupted);
-  if (error instanceof UploadFailedError) {
-    const status = error.finalStatus as AnyStatus;
-    if (json) console.log(JSON.stringify(statusJson(status), null, 2));
-    else console.log(statusLine(status));
-    return fail(`the upload ended ${error.state}.`, EXIT.uploadFailed);
+type OptionName = keyof typeof OPTIONS;
+type Values = ReturnType<typeof parse>['values'];
+
+/** The default number of uploads checked or waited for at once. */
+const DEFAULT_CONCURRENCY = 4;
+
+/** Rows of two columns, the first padded to the longest. */
+function table(rows: [string, string][]): string {
+  const width = Math.max(0, ...rows.map(([first]) => first.length)) + 2;
+  return rows.map(([first, second]) => `  ${first.padEnd(width)}${second}`).join('\n');
+}
+
+const d = formatDuration;
+const CONNECTION_OPTIONS: [string, string][] = [
+  ['--json', 'JSON lines for scripts: one compact document per ref (schema: @upstat/cli/schema/output.schema.json).'],
+  ['--api-key <key>', "Credential for the refs' provider (instead of the environment)."],
+  ['--base-url <url>', "Server for the refs' provider (default: the vendor's server)."],
+  ['--concurrency <n>', `How many refs are checked at once (default ${DEFAULT_CONCURRENCY}).`],
+  ['--request-timeout <dur>', `Time limit for each HTTP attempt (default ${d(DEFAULT_ATTEMPT_TIMEOUT_MS)}).`],
+  ['--verbose', 'Each HTTP attempt on stderr: method, URL, attempt, status, duration, request id.'],
+];
+const WAIT_OPTIONS: [string, string][] = [
+  ['--timeout <duration>', `Give up after this long (default ${d(DEFAULT_WAIT.timeoutMs)}).`],
+  ['--min-delay <duration>', `Shortest delay between checks (default ${d(DEFAULT_WAIT.minDelayMs)}).`],
+  ['--max-delay <duration>', `Longest delay between checks (default ${d(DEFAULT_WAIT.maxDelayMs)}).`],
+  ['--stop-on <states>', 'Also stop at these non-terminal states, e.g. action_required.'],
+  ['--accept <states>', 'Terminal states that count as success (default succeeded), e.g. succeeded,partial.'],
+  ['--stream', 'With --json (implied): also a line for each change seen on the way, as it happens.'],
+];
+
+const firstExample = () => {
+  const first = CLI_PROVIDERS[0];
+  return first ? exampleRef(first.definition) : '<ref>';
+};
+
+interface CommandHelp {
+  usage: string;
+  summary: string;
+  options: [string, string][];
+}
+
+const COMMANDS = {
+  status: {
+    usage: 'upstat status <ref>... [--json] [--api-key <key>] [--base-url <url>] [--concurrency <n>]',
+    summary:
+      'Check each upload once and print its status: one line per ref, in the order given. The exit code is the worst ' +
+      'outcome among the refs.',
+    options: CONNECTION_OPTIONS,
+  },
+  wait: {
+    usage: 'upstat wait <ref>... [--json [--stream]] [--timeout <duration>] [--stop-on <states>] [--accept <states>] ...',
+    summary:
+      'Check each upload until it finishes: first at once, then after growing delays (a quarter of the time waited so ' +
+      'far, between --min-delay and --max-delay). On a terminal, one live line per upload, cut to the width; one line ' +
+      'per change otherwise. With --json, one line per ref as it ends. The exit code is the worst outcome among the refs.',
+    options: [...CONNECTION_OPTIONS, ...WAIT_OPTIONS],
+  },
+  mock: {
+    usage: 'upstat mock [--demo | -- <command> [args...]]',
+    summary:
+      "Start Prism mock servers of every provider's spec on loopback and print the settings that point upstat at them, " +
+      'until Ctrl-C. With -- <command>, run the command with those settings and exit with its exit code. With --demo, ' +
+      'show each provider through this CLI (no account needed).',
+    options: [['--demo', 'Run the demo instead of waiting for Ctrl-C.']],
+  },
+} satisfies Record<string, CommandHelp>;
+
+type Command = keyof typeof COMMANDS;
+
+/** Which command each option belongs to (the others are for every command). */
+const OPTION_COMMANDS: Partial<Record<OptionName, readonly Command[]>> = {
+  json: ['status', 'wait'],
+  verbose: ['status', 'wait'],
+  'api-key': ['status', 'wait'],
+  'base-url': ['status', 'wait'],
+  concurrency: ['status', 'wait'],
+  'request-timeout': ['status', 'wait'],
+  timeout: ['wait'],
+  'min-delay': ['wait'],
+  'max-delay': ['wait'],
+  'stop-on': ['wait'],
+  accept: ['wait'],
+  stream: ['wait'],
+  demo: ['mock'],
+};
+
+export const USAGE = `Usage:
+${Object.values(COMMANDS)
+  .map((command) => `  ${command.usage}`)
+  .join('\n')}
+Run "upstat --help" for everything, "upstat <command> --help" for one command.`;
+
+const wrap = (text: string, indent: string, width = 110): string => {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && indent.length + line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
   }
-  if (error instanceof WaitTimeoutError) {
-    const last = error.lastStatus as AnyStatus | undefined;
-    if (json && last) console.log(JSON.stringify(statusJson(last), null, 2));
-    const subject = last ? `${formatRef(last.ref)} did not finish` : 'the upload did not finish';
-    return fail(
-      `${subject} within ${formatDuration(error.elapsedMs)} (last state ${last?.state ?? 'unknown'}, ${error.checks} checks); wait longer with --timeout.`,
-      EXIT.timeout,
+  lines.push(line);
+  return lines.map((text) => `${indent}${text}`).join('\n');
+};
+
+function refsHelp(): string {
+  return `Refs (identifiers percent-encoded where they contain "/", ":" or "%"):
+${table(CLI_PROVIDERS.map(({ definition }) => [REFS.formats[definition.id] ?? definition.id, `e.g. ${exampleRef(definition)}`]))}`;
+}
+
+function environmentHelp(): string {
+  return `Environment (the --api-key and --base-url flags win):
+${table(
+  CLI_PROVIDERS.map((provider) => {
+    const { credentials, baseUrl } = environmentOf(provider);
+    const [primary, ...alternatives] = credentials.map(({ variable }) => variable);
+    const or = alternatives.length > 0 ? ` (or ${alternatives.join(', or ')})` : '';
+    return [provider.definition.id, `${primary ?? ''}${or}, ${baseUrl}`];
+  }),
+)}`;
+}
+
+function exitHelp(): string {
+  return `Exit codes (with many refs, the worst outcome, in this order: ${EXIT_CODES.map(({ code }) => code).join(', ')}):
+${exitCodesHelp()}`;
+}
+
+const DURATIONS = 'Durations: 500ms, 90s, 10m, 1h, 2d, or a number of seconds.';
+
+function helpText(): string {
+  return `upstat ${version} — is my upload done yet? ${providerNames()} from the terminal.
+
+${USAGE.split('\n').slice(0, -1).join('\n')}
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([name, command]) => `  ${name.padEnd(8)}${wrap(command.summary, ' '.repeat(10)).trimStart()}`)
+  .join('\n')}
+
+${refsHelp()}
+
+Options of status and wait:
+${table(CONNECTION_OPTIONS)}
+Options of wait:
+${table(WAIT_OPTIONS)}
+  ${DURATIONS}
+Everywhere:
+${table([
+  ['-h, --help', 'This help; "upstat <command> --help" for one command.'],
+  ['-v, --version', 'The version.'],
+])}
+
+${environmentHelp()}
+
+States: ${CANONICAL_STATES.join(', ')}.
+Output: data (statuses, JSON) on stdout; everything upstat says about itself (errors, hints, --verbose) on stderr.
+
+${exitHelp()}`;
+}
+
+function commandHelp(name: Command): string {
+  const command = COMMANDS[name];
+  const sections = [`Usage: ${command.usage}`, wrap(command.summary, ''), `Options:\n${table([...command.options, ['-h, --help', 'This help.']])}`];
+  if (name !== 'mock') sections.push(refsHelp(), environmentHelp());
+  if (name === 'wait') sections.push(`${DURATIONS}\nStates: ${CANONICAL_STATES.join(', ')}.`);
+  if (name !== 'mock') sections.push(exitHelp());
+  return sections.join('\n\n');
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Checking what was given
+
+/** How much of a ref an error message shows. */
+const SHOWN_CHARACTERS = 100;
+const shorten = (value: string) => (value.length > SHOWN_CHARACTERS ? `${value.slice(0, SHOWN_CHARACTERS)}…` : value);
+
+/** Parses a ref of any provider in the registry; a provider upstat does not have is a usage error. */
+function parseRef(text: string) {
+  const colon = text.indexOf(':');
+  const provider = text.slice(0, colon);
+  if (colon !== -1 && providerById(provider) === undefined) {
+    throw new UsageError(
+      `${JSON.stringify(shorten(text))} is not an upload ref: unknown provider ${JSON.stringify(shorten(provider))}; ` +
+        `expected one of ${Object.values(REFS.formats).join(', ')} (identifiers percent-encoded where they contain "/", ":" or "%").`,
     );
   }
-  if (error instanceof AuthenticationError || error instanceof PermissionError) return fail(error.message, EXIT.auth);
-  if (error instanceof UpstatError) return fail(error.message, EXIT.error);
-  return fail(error instanceof Error ? error.message : String(error), EXIT.error);
+  try {
+    return REFS.parse(text);
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
 }
 
-/** A line on a terminal that rewrites itself; plain lines elsewhere. */
-function progressReporter(live: boolean) {
-  let current = '';
-  let startedAt = Date.now();
-  const render = () => {
-    process.stdout.write(`\r\x1b[2K${current}  ${formatDuration(Date.now() - startedAt)}`);
-  };
-  const ticker = live ? setInterval(render, 1000) : undefined;
-  ticker?.unref();
-  return {
-    start() {
-      startedAt = Date.now();
-    },
-    update(status: AnyStatus) {
-      current = statusLine(status, { bar: live });
-      if (live) render();
-      else console.log(current);
-    },
-    finish() {
-      if (ticker) clearInterval(ticker);
-      if (live && current !== '') process.stdout.write('\n');
-    },
-  };
+function states(value: string | undefined, flag: string): CanonicalState[] | undefined {
+  if (value === undefined) return undefined;
+  const list = value.split(',').map((state) => state.trim()).filter(Boolean);
+  const unknown = list.filter((state) => !(CANONICAL_STATES as readonly string[]).includes(state));
+  if (unknown.length > 0) throw new UsageError(`${flag}: unknown state ${unknown.join(', ')}; states are ${CANONICAL_STATES.join(', ')}`);
+  if (list.length === 0) throw new UsageError(`${flag}: give at least one state; states are ${CANONICAL_STATES.join(', ')}`);
+  return list as CanonicalState[];
 }
 
-async function statusOrWait(command: 'status' | 'wait', refText: string | undefined, values: ReturnType<typeof parse>['values']): Promise<number> {
-  if (refText === undefined) {
-    const first = CLI_PROVIDERS[0];
-    throw new UsageError(`${command} needs a ref${first ? `, e.g. ${exampleRef(first.definition)}` : ''}`);
+function duration(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = parseDuration(value);
+  if (ms === undefined) throw new UsageError(`${flag}: ${JSON.stringify(shorten(value))} is not a duration (e.g. 500ms, 90s, 10m, 1h)`);
+  if (ms <= 0) throw new UsageError(`${flag} must be greater than 0, got ${JSON.stringify(shorten(value.trim()))}`);
+  if (ms > MAX_DURATION_MS) throw new UsageError(`${flag} must be at most ${formatDuration(MAX_DURATION_MS)}, got ${JSON.stringify(shorten(value.trim()))}`);
+  return ms;
+}
+
+function concurrency(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_CONCURRENCY;
+  const number = /^\s*\d+\s*$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(number) || number < 1) {
+    throw new UsageError(`--concurrency must be a whole number greater than 0, got ${JSON.stringify(shorten(value))}`);
   }
-  if (command === 'status') {
-    const waitOnly = ['timeout', 'min-delay', 'max-delay', 'stop-on', 'accept'].filter((flag) => values[flag as keyof typeof values] !== undefined);
-    if (waitOnly.length > 0) throw new UsageError(`${waitOnly.map((flag) => `--${flag}`).join(', ')} applies to wait only`);
-  }
-  const ref = parseRef(refText);
-  const upstat = createUpstat(providerConfig(ref.provider, { apiKey: values['api-key'], baseUrl: values['base-url'] }, process.env));
-  const requestTimeoutMs = duration(values['request-timeout'], '--request-timeout');
+  return number;
+}
+
+/** The wait options, each checked here so that a problem names its flag, not the library's option. */
+function waitOptions(values: Values) {
   const timeoutMs = duration(values.timeout, '--timeout');
   const minDelayMs = duration(values['min-delay'], '--min-delay');
   const maxDelayMs = duration(values['max-delay'], '--max-delay');
-  const stopOn = states(values['stop-on'], '--stop-on');
-  const accept = states(values.accept, '--accept');
+  const min = minDelayMs ?? DEFAULT_WAIT.minDelayMs;
+  const max = maxDelayMs ?? DEFAULT_WAIT.maxDelayMs;
+  if (min > max) {
+    const shown = (ms: number, given: number | undefined) => `${formatDuration(ms)}${given === undefined ? ', the default' : ''}`;
+    throw new UsageError(`--min-delay (${shown(min, minDelayMs)}) must not be longer than --max-delay (${shown(max, maxDelayMs)})`);
+  }
+  return { timeoutMs, minDelayMs, maxDelayMs, stopOn: states(values['stop-on'], '--stop-on'), accept: states(values.accept, '--accept') };
+}
 
-  // Ctrl-C aborts the request or the wait at once; a second Ctrl-C exits without waiting for anything.
+/** Lets `--timeout -5s` reach the CLI's own checks: a value that starts with "-" and a digit is the option's value. */
+function joinNegativeValues(args: readonly string[]): string[] {
+  const joined: string[] = [];
+  for (let index = 0; index < args.length; index += 1) {
+    const arg = args[index] ?? '';
+    const next = args[index + 1];
+    const name = arg.startsWith('--') ? arg.slice(2) : undefined;
+    if (name !== undefined && name in OPTIONS && OPTIONS[name as OptionName].type === 'string' && next !== undefined && /^-[\d.]/.test(next)) {
+      joined.push(`${arg}=${next}`);
+      index += 1;
+    } else joined.push(arg);
+  }
+  return joined;
+}
+
+function parse(args: string[]) {
+  return parseArgs({ args: joinNegativeValues(args), allowPositionals: true, strict: true, options: OPTIONS });
+}
+
+/** Node's parser errors, said in this CLI's words. */
+function parseProblem(error: unknown): string {
+  const { code, message } = error as { code?: string; message?: string };
+  const option = /'(-[^' ]+)/.exec(message ?? '')?.[1];
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option) return `unknown option ${option}`;
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option) {
+    return (message ?? '').includes('argument missing') ? `${option} needs a value` : `${option} takes no value`;
+  }
+  return message ?? String(error);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Running status and wait
+
+interface Io {
+  out: NodeJS.WriteStream;
+  err: NodeJS.WriteStream;
+  env: NodeJS.ProcessEnv;
+}
+
+/** Runs `task` for each item, at most `limit` at once, until the signal fires; the order of starts is the order given. */
+async function pool<T>(items: readonly T[], limit: number, signal: AbortSignal, task: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length && !signal.aborted) {
+      const index = next++;
+      await task(items[index] as T, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/** One facade for every provider the refs name, each plug-in built (and checked) from the flags or the environment. */
+function facadeFor(refs: readonly { provider: string }[], values: Values, io: Io, say: (message: string) => void) {
+  const providers = [...new Set(refs.map((ref) => ref.provider))];
+  if (providers.length > 1) {
+    const flags = (['api-key', 'base-url'] as const).filter((flag) => values[flag] !== undefined);
+    if (flags.length > 0) {
+      throw new UsageError(
+        `${flags.map((flag) => `--${flag}`).join(' and ')} stand${flags.length === 1 ? 's' : ''} for one provider, but the refs name ${providers.join(', ')}; ` +
+          'set each provider\'s variables instead (see "upstat --help").',
+      );
+    }
+  }
+  const plugins = providers.map((id) => providerPlugin(id, { apiKey: values['api-key'], baseUrl: values['base-url'] }, io.env));
+  const config: UpstatConfig = { providers: plugins, ...(values.verbose ? requestLogger(say) : {}) };
+  return createUpstat(config);
+}
+
+async function statusOrWait(command: 'status' | 'wait', texts: string[], values: Values, io: Io): Promise<number> {
+  if (texts.length === 0) throw new UsageError(`${command} needs a ref, e.g. ${firstExample()}`);
+  const json = values.json || values.stream;
+  const refs = texts.map((text) => parseRef(text));
+  const limit = concurrency(values.concurrency);
+  const requestTimeoutMs = duration(values['request-timeout'], '--request-timeout');
+  const waiting = command === 'wait' ? waitOptions(values) : undefined;
+  const labels = refs.map((ref) => formatRef(ref));
+  const many = refs.length > 1;
+
+  const mode = displayMode(io.out, io.env);
+  const display: Display | undefined = command === 'wait' && !json ? createDisplay({ labels, mode, out: io.out, err: io.err }) : undefined;
+  const say = (message: string) => {
+    if (display) display.say(message);
+    else io.err.write(`${message}\n`);
+  };
+  const upstat = facadeFor(refs, values, io, (message) => {
+    say(message);
+  });
+
+  // Ctrl-C aborts every request and wait at once; a second Ctrl-C exits without waiting for anything.
   const controller = new AbortController();
   let interrupted = false;
   const onInterrupt = () => {
@@ -217,80 +378,165 @@ async function statusOrWait(command: 'status' | 'wait', refText: string | undefi
     controller.abort();
   };
   process.on('SIGINT', onInterrupt);
-  const live = !values.json && process.stdout.isTTY;
-  const progress = progressReporter(live);
-  try {
-    if (command === 'status') {
-      const status = await upstat.status(ref, { signal: controller.signal, requestTimeoutMs });
-      console.log(values.json ? JSON.stringify(statusJson(status), null, 2) : statusLine(status));
-      return EXIT.ok;
+
+  const codes: number[] = [];
+  // `status` prints in the order of the refs; `wait` as each ends.
+  // `undefined`: the ref has its turn but nothing to print on stdout (its error went to stderr).
+  const pending = new Map<number, string | undefined>();
+  let printed = 0;
+  const emit = (index: number, line: string | undefined) => {
+    if (command === 'wait') {
+      if (line !== undefined) io.out.write(`${line}\n`);
+      return;
     }
-    progress.start();
-    const status = await upstat.wait(ref, {
-      signal: controller.signal,
-      requestTimeoutMs,
-      timeoutMs,
-      minDelayMs,
-      maxDelayMs,
-      stopOn,
-      accept,
-      onUpdate: values.json ? undefined : (update) => {
-        progress.update(update);
-      },
+    pending.set(index, line);
+    while (pending.has(printed)) {
+      const text = pending.get(printed);
+      if (text !== undefined) io.out.write(`${text}\n`);
+      pending.delete(printed);
+      printed += 1;
+    }
+  };
+
+  const failed = (index: number, error: unknown) => {
+    const failure = classify(error, interrupted);
+    codes[index] = failure.code;
+    const ref = refs[index];
+    const subject: ErrorSubject = { ref, text: texts[index] };
+    if (json) emit(index, errorDocument(error, failure, subject));
+    else emit(index, undefined);
+    if (failure.kind === 'interrupted') {
+      display?.end(index, 'interrupted');
+      return;
+    }
+    const message = describeFailure(error);
+    display?.end(index, `${failure.kind.replaceAll('_', ' ')}: ${message}`);
+    say(`upstat: ${many ? `${labels[index] ?? ''}: ` : ''}${message}`);
+  };
+
+  try {
+    await pool(refs, limit, controller.signal, async (ref, index) => {
+      try {
+        if (command === 'status') {
+          const status = await upstat.status(ref, { signal: controller.signal, requestTimeoutMs });
+          codes[index] = EXIT.ok;
+          emit(index, json ? statusDocument('status', status) : statusLine(status));
+          return;
+        }
+        display?.start(index);
+        const status = await upstat.wait(ref, {
+          ...waiting,
+          signal: controller.signal,
+          requestTimeoutMs,
+          onUpdate: (update: AnyStatus) => {
+            if (display) display.update(index, update);
+            else if (values.stream) emit(index, statusDocument('update', update));
+          },
+        });
+        codes[index] = EXIT.ok;
+        if (json) emit(index, statusDocument('status', status));
+        display?.end(index);
+        if (display && mode === 'plain') say(`upstat: done: ${many ? `${labels[index] ?? ''} ` : ''}${status.state}.`);
+      } catch (error) {
+        failed(index, error);
+      }
     });
-    progress.finish();
-    if (values.json) console.log(JSON.stringify(statusJson(status), null, 2));
-    else if (!live) console.log(`done: ${status.state}`);
-    return EXIT.ok;
-  } catch (error) {
-    progress.finish();
-    return reportFailure(error, interrupted, values.json);
+    // Refs that never got a slot before Ctrl-C still get their line.
+    for (let index = 0; index < refs.length; index += 1) if (codes[index] === undefined) failed(index, new Error('interrupted'));
   } finally {
+    display?.close();
     process.off('SIGINT', onInterrupt);
   }
+  if (controller.signal.aborted) {
+    io.err.write('upstat: interrupted.\n');
+    return EXIT.interrupted;
+  }
+  return worstExit(codes);
 }
 
-function parse(args: string[]) {
-  return parseArgs({ args, allowPositionals: true, strict: true, options: OPTIONS });
+/** One line for people about a failure. */
+function describeFailure(error: unknown): string {
+  if (error instanceof UploadFailedError) return `the upload ended ${error.state}.`;
+  if (error instanceof WaitTimeoutError) {
+    const last = error.lastStatus as AnyStatus | undefined;
+    const subject = last ? `${formatRef(last.ref)} did not finish` : 'the upload did not finish';
+    return `${subject} within ${formatDuration(error.elapsedMs)} (last state ${last?.state ?? 'unknown'}, ${error.checks} checks); wait longer with --timeout.`;
+  }
+  return error instanceof Error ? error.message : String(error);
 }
 
-export async function main(argv: string[]): Promise<number> {
+// ---------------------------------------------------------------------------------------------------------
+// The command line
+
+export async function main(argv: string[], io: Io = { out: process.stdout, err: process.stderr, env: process.env }): Promise<number> {
   // Everything after `--` belongs to the command that `upstat mock` runs.
   const separator = argv.indexOf('--');
   const own = separator === -1 ? argv : argv.slice(0, separator);
   const passThrough = separator === -1 ? [] : argv.slice(separator + 1);
+  // Under --json, a usage error is a JSON line too, even when the options did not parse.
+  const wantsJson = own.includes('--json') || own.includes('--stream');
+  const usageError = (message: string, command?: Command): number => {
+    if (wantsJson) io.out.write(`${errorDocument(new UsageError(message), { code: EXIT.usage, kind: 'usage' })}\n`);
+    io.err.write(`upstat: ${printable(message)}\n\n${command ? `Usage: ${COMMANDS[command].usage}\nRun "upstat ${command} --help" for its options.` : USAGE}\n`);
+    return EXIT.usage;
+  };
+
   let parsed: ReturnType<typeof parse>;
+  const first = own.find((arg) => !arg.startsWith('-'));
+  const named = first !== undefined && first in COMMANDS ? (first as Command) : undefined;
   try {
     parsed = parse(own);
   } catch (error) {
-    return fail((error as Error).message, EXIT.usage, true);
+    return usageError(parseProblem(error), named);
   }
   const { values, positionals } = parsed;
-  if (values.version) {
-    console.log(version);
-    return EXIT.ok;
-  }
   const [command, ...rest] = positionals;
-  if (values.help || command === 'help') {
-    console.log(HELP);
+  if (values.version && command === undefined) {
+    io.out.write(`${version}\n`);
     return EXIT.ok;
   }
+  if (command === 'help') {
+    const topic = rest[0];
+    if (topic !== undefined && !(topic in COMMANDS)) return usageError(`no help on ${JSON.stringify(shorten(topic))}: commands are ${Object.keys(COMMANDS).join(', ')}`);
+    io.out.write(`${topic === undefined ? helpText() : commandHelp(topic as Command)}\n`);
+    return EXIT.ok;
+  }
+  if (values.help) {
+    if (command !== undefined && !(command in COMMANDS)) return usageError(`unknown command ${JSON.stringify(shorten(command))}`);
+    io.out.write(`${command === undefined ? helpText() : commandHelp(command as Command)}\n`);
+    return EXIT.ok;
+  }
+  if (command === undefined) return usageError('no command given');
+  if (!(command in COMMANDS)) return usageError(`unknown command ${JSON.stringify(shorten(command))}`);
+  const name = command as Command;
+  const misplaced = (Object.keys(OPTION_COMMANDS) as OptionName[]).filter((option) => {
+    const given = values[option] as unknown;
+    return given !== undefined && given !== false && !(OPTION_COMMANDS[option] ?? []).includes(name);
+  });
+  if (values.version) misplaced.push('version');
+  if (misplaced.length > 0) {
+    const where = (option: OptionName) => {
+      const commands = OPTION_COMMANDS[option] ?? [];
+      return commands.length === 0 ? 'stands alone' : `applies to ${commands.join(' and ')} only`;
+    };
+    return usageError(misplaced.map((option) => `--${option} ${where(option)}`).join('; '), name);
+  }
+  if (name !== 'mock' && passThrough.length > 0) return usageError(`"--" and what follows it apply to mock only`, name);
+
   try {
-    if (rest.length > 1) throw new UsageError(`too many arguments: ${rest.slice(1).join(' ')}`);
-    switch (command) {
-      case 'status':
-      case 'wait':
-        return await statusOrWait(command, rest[0], values);
-      case 'mock':
-        if (rest.length > 0) throw new UsageError('mock takes no arguments (put a command after --)');
-        return await runMock({ demo: values.demo, command: passThrough });
-      case undefined:
-        throw new UsageError('no command given');
-      default:
-        throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+    if (name === 'mock') {
+      if (rest.length > 0) throw new UsageError('mock takes no arguments (put a command after --)');
+      if (values.demo && passThrough.length > 0) throw new UsageError('mock takes --demo or a command after --, not both');
+      return await runMock({ demo: values.demo, command: passThrough });
     }
+    return await statusOrWait(name, rest, values, io);
   } catch (error) {
-    return reportFailure(error, false, values.json);
+    // Problems found before any request (usage, credentials, configuration): one line and the usage.
+    const failure = error instanceof MissingCredential ? ({ code: EXIT.usage, kind: 'usage' } as const) : classify(error);
+    if (failure.code === EXIT.usage) return usageError(error instanceof Error ? error.message : String(error), name);
+    if (wantsJson) io.out.write(`${errorDocument(error, failure)}\n`);
+    io.err.write(`upstat: ${printable(describeFailure(error))}\n`);
+    return failure.code;
   }
 }
 

@@ -1,5 +1,6 @@
 import type { AnyStatus } from 'upstat';
 import { formatRef } from './providers.js';
+import { printable } from './terminal.js';
 
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
 
@@ -25,28 +26,16 @@ function progressText(status: AnyStatus, bar: boolean): string | undefined {
   return `${bar ? `${progressBar(fraction)} ` : ''}${percent} (${formatBytes(bytes)} of ${formatBytes(totalBytes)})`;
 }
 
-/** One line for people: ref, canonical state, the vendor's own value, progress and details. */
+/**
+ * One line for people: ref, canonical state, progress, the vendor's own value and details. What the vendor sent
+ * is made printable (no control characters or escape sequences reach the terminal).
+ */
 export function statusLine(status: AnyStatus, options: { bar?: boolean } = {}): string {
   const parts = [formatRef(status.ref), status.state];
   const progress = progressText(status, options.bar ?? false);
   if (progress) parts.push(progress);
-  parts.push(`(${status.provider} status ${JSON.stringify(status.raw.state ?? null)})`);
-  if (status.detail) parts.push(`— ${status.detail}`);
-  if (status.updatedAt) parts.push(`updated ${status.updatedAt}`);
+  parts.push(`(${status.provider} status ${printable(JSON.stringify(status.raw.state ?? null))})`);
+  if (status.detail) parts.push(`— ${printable(status.detail)}`);
+  if (status.updatedAt) parts.push(`updated ${printable(status.updatedAt)}`);
   return parts.join('  ');
-}
-
-/** The status as JSON for scripts: the shared model, the ref in string form, the vendor's body. */
-export function statusJson(status: AnyStatus): Record<string, unknown> {
-  return {
-    ref: formatRef(status.ref),
-    provider: status.provider,
-    state: status.state,
-    terminal: status.terminal,
-    rawState: status.raw.state ?? null,
-    progress: status.progress ?? null,
-    detail: status.detail ?? null,
-    updatedAt: status.updatedAt ?? null,
-    body: status.raw.body,
-  };
 }

@@ -1,33 +1,8 @@
 /** The built `upstat` command, run as a child process against a real local server (and Prism for `mock`). */
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { startLocalServer, type LocalServer } from '@upstat/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TEST_PROVIDERS } from './registry.js';
-
-const bin = fileURLToPath(new URL('../bin/upstat.js', import.meta.url));
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI; `onStart` gets the child (to send Ctrl-C). Credentials come only from `env`. */
-function upstat(args: string[], env: Record<string, string> = {}, onStart?: (child: ReturnType<typeof spawn>) => void): Promise<Run> {
-  return new Promise((resolve) => {
-    const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('UPSTAT_')));
-    const child = spawn(process.execPath, [bin, ...args], { env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('exit', (code) => {
-      resolve({ code, stdout, stderr });
-    });
-    onStart?.(child);
-  });
-}
+import { jsonLine, upstat } from './support.js';
 
 let server: LocalServer | undefined;
 afterEach(async () => {
@@ -62,20 +37,23 @@ describe('upstat status', () => {
     expect(run.stdout).toBe(`${REF}  action_required  (sendai status "IN_REVIEW")\n`);
   });
 
-  it('--json prints the status for scripts', async () => {
+  it('--json prints one compact line with the field names of the library Status, the ref string and a type', async () => {
     const { env } = await sendai('COMPLETED');
     const run = await upstat(['status', REF, '--json'], env);
     expect(run.code).toBe(0);
-    expect(JSON.parse(run.stdout)).toEqual({
-      ref: REF,
+    expect(run.stdout.split('\n')).toHaveLength(2);
+    expect(jsonLine(run.stdout)).toEqual({
+      type: 'status',
       provider: 'sendai',
+      ref: { provider: 'sendai', teamId: 'team_1', projectId: 'proj_1', uploadId: 'upl_1' },
+      refString: REF,
       state: 'succeeded',
       terminal: true,
-      rawState: 'COMPLETED',
+      raw: { state: 'COMPLETED', body: { payload: { id: 'upl_1', name: 'Invoice', status: 'COMPLETED' } } },
       progress: null,
       detail: null,
       updatedAt: null,
-      body: { payload: { id: 'upl_1', name: 'Invoice', status: 'COMPLETED' } },
+      requestId: null,
     });
   });
 
@@ -89,7 +67,7 @@ describe('upstat status', () => {
   it.each([
     [401, 3, 'AuthenticationError'],
     [403, 3, 'PermissionError'],
-    [404, 5, 'NotFoundError'],
+    [404, 6, 'NotFoundError'],
   ])('an HTTP %i exits %i', async (status, code) => {
     const { env } = await sendai(status);
     const run = await upstat(['status', REF], env);
@@ -145,7 +123,8 @@ describe('upstat wait', () => {
     const { env } = await sendai('PROCESSING', 'PROCESSING', 'COMPLETED');
     const run = await upstat(['wait', REF, ...FAST], env);
     expect(run.code).toBe(0);
-    expect(run.stdout).toBe(`${REF}  in_progress  (sendai status "PROCESSING")\n${REF}  succeeded  (sendai status "COMPLETED")\ndone: succeeded\n`);
+    expect(run.stdout).toBe(`${REF}  in_progress  (sendai status "PROCESSING")\n${REF}  succeeded  (sendai status "COMPLETED")\n`);
+    expect(run.stderr).toBe('upstat: done: succeeded.\n');
   });
 
   it('exits 1 when the upload fails, and 0 for partial only when --accept says so', async () => {
@@ -163,7 +142,7 @@ describe('upstat wait', () => {
     const { env } = await sendai('PROCESSING', 'IN_REVIEW', 'COMPLETED');
     const run = await upstat(['wait', REF, ...FAST, '--stop-on', 'action_required', '--json'], env);
     expect(run.code).toBe(0);
-    expect(JSON.parse(run.stdout)).toMatchObject({ state: 'action_required' });
+    expect(jsonLine(run.stdout)).toMatchObject({ type: 'status', state: 'action_required' });
   });
 
   it('exits 4 on timeout, saying how long and the last state', async () => {
@@ -200,14 +179,48 @@ describe('bad input prints one clear line and the usage (exit 2)', () => {
     [['status', REF, '--timeout', '5s'], '--timeout applies to wait only'],
     [['status'], 'status needs a ref'],
     [['frobnicate'], 'unknown command "frobnicate"'],
-    [['status', REF, '--colour'], "Unknown option '--colour'"],
+    [['status', REF, '--colour'], 'unknown option --colour'],
+    [['wait', REF, '--timeout', '0'], '--timeout must be greater than 0, got "0"'],
+    [['wait', REF, '--timeout', '-5s'], '--timeout must be greater than 0, got "-5s"'],
+    [['wait', REF, '--timeout=-5s'], '--timeout must be greater than 0, got "-5s"'],
+    [['wait', REF, '--timeout', '31d'], '--timeout must be at most 30d'],
+    [['wait', REF, '--min-delay', '2m'], '--min-delay (2m) must not be longer than --max-delay (1m, the default)'],
+    [['wait', REF, '--min-delay', '5s', '--max-delay', '1s'], '--min-delay (5s) must not be longer than --max-delay (1s)'],
+    [['status', REF, '--request-timeout', '0'], '--request-timeout must be greater than 0'],
+    [['wait', REF, '--concurrency', '0'], '--concurrency must be a whole number greater than 0, got "0"'],
+    [['wait', REF, '--concurrency', '1.5'], '--concurrency must be a whole number greater than 0, got "1.5"'],
+    [['wait', REF, '--concurrency', 'many'], '--concurrency must be a whole number greater than 0, got "many"'],
+    [['status', REF, 'pandadoc:d/u', '--api-key', 'k'], '--api-key stands for one provider, but the refs name sendai, pandadoc'],
+    [['status', REF, '--base-url', 'ftp://example.com'], '--base-url must use http or https'],
+    [['status', REF, '--base-url', 'not a url'], '--base-url: "not a url" is not an absolute URL'],
+    [['status', REF, '--api-key', 'two words'], '--api-key contains whitespace'],
+    [['mock', '--timeout', '5s'], '--timeout applies to wait only'],
+    [['status', REF, '--demo'], '--demo applies to mock only'],
   ])('%j', async (args, message) => {
-    const run = await upstat(args, args.includes('--timeout') || args.includes('--stop-on') ? { UPSTAT_SENDAI_API_KEY: 'k' } : {});
+    const run = await upstat(args, message.startsWith('no credential') ? {} : { UPSTAT_SENDAI_API_KEY: 'k' });
     expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
     const [first, ...rest] = run.stderr.split('\n');
     expect(first).toMatch(/^upstat: /);
     expect(first).toContain(message);
-    expect(rest.join('\n')).toContain('Usage:\n  upstat status <ref>');
+    expect(rest.join('\n')).toMatch(/Usage:\s+upstat /);
+  });
+
+  it('a credential variable that cannot be sent is named, never quoted', async () => {
+    const run = await upstat(['status', REF], { UPSTAT_SENDAI_API_KEY: 'Bearer secret-value-123' });
+    expect(run.code).toBe(2);
+    expect(run.stderr.split('\n')[0]).toBe(
+      'upstat: UPSTAT_SENDAI_API_KEY contains whitespace or characters that cannot be sent in a header. ' +
+        'Give the bare key or token, without a scheme prefix such as "Bearer " and without a trailing newline.',
+    );
+    expect(run.stderr).not.toContain('secret-value-123');
+  });
+
+  it('under --json, a usage error is also a JSON line on stdout (exit 2)', async () => {
+    const run = await upstat(['wait', REF, '--json', '--timeout', 'soon'], { UPSTAT_SENDAI_API_KEY: 'k' });
+    expect(run.code).toBe(2);
+    expect(jsonLine(run.stdout)).toMatchObject({ type: 'error', ref: null, exitCode: 2, error: { kind: 'usage', message: expect.stringContaining('--timeout') as unknown } });
+    expect(run.stderr).toContain('--timeout: "soon" is not a duration');
   });
 });
 
@@ -215,8 +228,38 @@ describe('help and mock', () => {
   it('--help documents the commands, environment variables and exit codes', async () => {
     const run = await upstat(['--help']);
     expect(run.code).toBe(0);
-    for (const text of ['upstat status <ref>', 'UPSTAT_PANDADOC_API_KEY', 'UPSTAT_NULLSPACE_BASE_URL', 'Exit codes:', '130  interrupted']) {
+    for (const text of ['upstat status <ref>', 'UPSTAT_PANDADOC_API_KEY', 'UPSTAT_NULLSPACE_BASE_URL', 'Exit codes', '130  interrupted']) {
       expect(run.stdout).toContain(text);
+    }
+  });
+
+  it('--help shows the defaults of the library, not numbers of its own', async () => {
+    const { DEFAULT_WAIT } = await import('upstat');
+    const { DEFAULT_ATTEMPT_TIMEOUT_MS } = await import('@upstat/core');
+    const seconds = (ms: number) => (ms % 60_000 === 0 ? `${ms / 60_000}m` : `${ms / 1000}s`);
+    const run = await upstat(['wait', '--help']);
+    expect(run.stdout).toContain(`(default ${seconds(DEFAULT_WAIT.timeoutMs)})`);
+    expect(run.stdout).toContain(`(default ${seconds(DEFAULT_WAIT.minDelayMs)})`);
+    expect(run.stdout).toContain(`(default ${seconds(DEFAULT_WAIT.maxDelayMs)})`);
+    expect(run.stdout).toContain(`(default ${seconds(DEFAULT_ATTEMPT_TIMEOUT_MS)})`);
+  });
+
+  it.each(['status', 'wait', 'mock'])('upstat %s --help, -h and help <command> print its own usage and exit 0', async (command) => {
+    for (const args of [[command, '--help'], [command, '-h'], ['help', command]]) {
+      const run = await upstat(args);
+      expect(run.code, args.join(' ')).toBe(0);
+      expect(run.stdout.split('\n')[0]).toMatch(new RegExp(`^Usage: upstat ${command} `));
+      expect(run.stderr).toBe('');
+    }
+  });
+
+  it('--version prints the package version, and -v too', async () => {
+    const { createRequire } = await import('node:module');
+    const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+    for (const flag of ['--version', '-v']) {
+      const run = await upstat([flag]);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toBe(`${version}\n`);
     }
   });
 

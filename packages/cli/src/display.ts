@@ -1,0 +1,213 @@
+/**
+ * What `upstat wait` shows people while it waits.
+ *
+ * - **live** (stdout is a terminal and `TERM` is not `dumb`): one line per upload, each cut to the terminal's
+ *   current width, rewritten in place as statuses change and once a second for the elapsed time, and redrawn
+ *   when the terminal is resized. Nothing is left behind: each line is shorter than the width, so none wraps,
+ *   and the whole block is rewritten from its first row each time.
+ * - **plain** (anything else): one line per change, no escape codes, no bar.
+ *
+ * Messages about upstat itself go to stderr through `say`, which on a shared terminal lifts the live block,
+ * prints the message above it and redraws it below, so the block is never torn.
+ */
+import type { AnyStatus } from 'upstat';
+import { formatDuration } from './duration.js';
+import { statusLine } from './output.js';
+import { columns, fit, printable } from './terminal.js';
+
+/** A message made safe for a terminal, line by line. */
+const safe = (message: string) => message.split('\n').map(printable).join('\n');
+
+/** How people see output on this stdout: live lines on a capable terminal, plain lines otherwise. */
+export function displayMode(out: NodeJS.WriteStream, env: NodeJS.ProcessEnv): 'live' | 'plain' {
+  return out.isTTY && env.TERM !== 'dumb' ? 'live' : 'plain';
+}
+
+export interface Display {
+  /** Upload `index` started being waited for (it had a concurrency slot). */
+  start(index: number): void;
+  /** A status of upload `index` that differs from the last one. */
+  update(index: number, status: AnyStatus): void;
+  /** Upload `index` is done: `note` replaces the status on its line when it ended without one (an error). */
+  end(index: number, note?: string): void;
+  /** A message about upstat itself, on stderr. */
+  say(message: string): void;
+  /** The final state of every line stays on the screen; the terminal is left as it was found. */
+  close(): void;
+}
+
+interface Row {
+  label: string;
+  text: string | undefined;
+  startedAt: number | undefined;
+  endedAt: number | undefined;
+}
+
+const ESC = '\u001b[';
+/** Clears from the cursor to the end of the line. */
+const CLEAR_LINE = `${ESC}K`;
+/** Clears from the cursor to the end of the screen. */
+const CLEAR_BELOW = `${ESC}J`;
+/**
+ * How long after writing a picture a narrower terminal may still have rewrapped the picture before it first: the
+ * time a terminal takes to read what was written, with room for a loaded machine.
+ */
+const RACE_MS = 300;
+const up = (rows: number) => (rows > 0 ? `${ESC}${rows}A` : '');
+
+/**
+ * The terminal's size, asked of the terminal itself at each draw: Node updates `columns` only when it handles
+ * SIGWINCH, and a draw that comes between the terminal's resize and that would use the old width. A terminal that
+ * does not say is taken as 80 × 24.
+ */
+function size(out: NodeJS.WriteStream): { width: number; height: number } {
+  let [width, height] = [out.columns, out.rows];
+  try {
+    [width, height] = out.getWindowSize();
+  } catch {
+    // Not a terminal any more (or a stream that only looks like one): keep what Node last knew.
+  }
+  return { width: width > 0 ? width : 80, height: height > 0 ? height : 24 };
+}
+
+export function createDisplay(options: {
+  labels: readonly string[];
+  mode: 'live' | 'plain';
+  out: NodeJS.WriteStream;
+  err: NodeJS.WriteStream;
+  now?: () => number;
+}): Display {
+  const { out, err, mode } = options;
+  const now = options.now ?? Date.now;
+  if (mode === 'plain') {
+    return {
+      start: () => undefined,
+      update: (_index, status) => {
+        out.write(`${statusLine(status)}\n`);
+      },
+      end: () => undefined,
+      say: (message) => {
+        err.write(`${safe(message)}\n`);
+      },
+      close: () => undefined,
+    };
+  }
+
+  const rows: Row[] = options.labels.map((label) => ({ label, text: undefined, startedAt: undefined, endedAt: undefined }));
+  /** What the last draw wrote, one entry per line. */
+  let drawn: string[] = [];
+  /** How many terminal rows those lines took when drawn, and the width they were drawn at. */
+  let drawnRows = 0;
+  let drawnWidth = 0;
+  /** The picture before the last one, how far up the last one moved to replace it, and when the last was written. */
+  let previous: string[] = [];
+  let lastUp = 0;
+  let drawnAt = 0;
+  let closed = false;
+
+  const rowText = (row: Row, width: number): string => {
+    const body = row.text ?? `${row.label}  ${row.startedAt === undefined ? 'pending' : 'checking…'}`;
+    if (row.startedAt === undefined) return fit(body, width);
+    const tail = `  ${formatDuration((row.endedAt ?? now()) - row.startedAt)}`;
+    // The elapsed time stays visible however narrow the terminal, as long as a little of the line fits beside it.
+    const room = width - columns(tail);
+    return room >= 12 ? `${fit(body, room)}${tail}` : fit(`${body}${tail}`, width);
+  };
+
+  const lines = (terminalWidth: number, limit: number | undefined): string[] => {
+    // One column is kept free: a line that fills the last column leaves the cursor pending a wrap, which terminals
+    // resolve differently.
+    const width = terminalWidth - 1;
+    if (limit === undefined || rows.length <= limit) return rows.map((row) => rowText(row, width));
+    const shown = rows.slice(0, Math.max(0, limit - 1));
+    const done = rows.slice(shown.length).filter((row) => row.endedAt !== undefined).length;
+    const rest = rows.length - shown.length;
+    return [...shown.map((row) => rowText(row, width)), fit(`… and ${rest} more (${done} of them done)`, width)];
+  };
+
+  const rowsAt = (picture: readonly string[], width: number) =>
+    picture.reduce((total, line) => total + Math.max(1, Math.ceil(columns(line) / width)), 0);
+  /**
+   * Where the block starts, as rows above the cursor, at the terminal's current width. After a resize, terminals that
+   * rewrap (tmux, VTE, iTerm2, Windows Terminal, kitty) have split each line wider than the new width over several
+   * rows: the block starts that many rows up.
+   */
+  const settle = (width: number) => {
+    if (width === drawnWidth) return;
+    drawnRows = rowsAt(drawn, width);
+    // A picture written just before the terminal narrowed may have reached it after it rewrapped the picture
+    // before: it then started too low, below the rewrapped rows. Start the redraw above those too; at worst, when
+    // it did arrive first, a row or two above the display is cleared, never a copy of a line left behind.
+    if (width < drawnWidth && Date.now() - drawnAt < RACE_MS) {
+      drawnRows = Math.max(drawnRows, rowsAt(previous, width) - lastUp + rowsAt(drawn, width));
+    }
+    drawnWidth = width;
+  };
+  /** Rewrites the block from its first row, at most `limit(height)` lines. */
+  const draw = (limit: (height: number) => number | undefined) => {
+    const { width, height } = size(out);
+    settle(width);
+    const next = lines(width, limit(height));
+    let text = `${up(drawnRows)}\r`;
+    lastUp = drawnRows;
+    previous = drawn;
+    drawnAt = Date.now();
+    for (const line of next) text += `${line}${CLEAR_LINE}\n`;
+    out.write(`${text}${CLEAR_BELOW}`);
+    drawn = next;
+    drawnRows = next.length;
+  };
+  // At most a screenful less one row: the cursor cannot move up into rows that have scrolled away.
+  const render = () => {
+    if (!closed) draw((height) => Math.max(1, height - 1));
+  };
+
+  const onResize = () => {
+    render();
+  };
+  out.on('resize', onResize);
+  const ticker = setInterval(render, 1000);
+  ticker.unref();
+
+  return {
+    start(index) {
+      const row = rows[index];
+      if (row) row.startedAt = now();
+      render();
+    },
+    update(index, status) {
+      const row = rows[index];
+      if (row) row.text = statusLine(status, { bar: true });
+      render();
+    },
+    end(index, note) {
+      const row = rows[index];
+      if (!row) return;
+      row.endedAt = now();
+      if (note !== undefined) row.text = `${row.label}  ${printable(note)}`;
+      render();
+    },
+    say(message) {
+      if (!err.isTTY || closed) {
+        err.write(`${safe(message)}\n`);
+        return;
+      }
+      // Lift the block, print the message where it was, draw the block again below it.
+      settle(size(out).width);
+      out.write(`${up(drawnRows)}\r${CLEAR_BELOW}`);
+      drawn = [];
+      previous = [];
+      drawnRows = 0;
+      err.write(`${safe(message)}\n`);
+      render();
+    },
+    close() {
+      if (closed) return;
+      clearInterval(ticker);
+      out.off('resize', onResize);
+      // The last picture holds every line, however many: nothing is redrawn after it.
+      draw(() => undefined);
+      closed = true;
+    },
+  };
+}

@@ -1,0 +1,67 @@
+/** Running the built CLI as a child process, and reading its `--json` output against the shipped JSON Schema. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import Ajv2020 from 'ajv/dist/2020.js';
+
+export const bin = fileURLToPath(new URL('../bin/upstat.js', import.meta.url));
+export const schemaPath = fileURLToPath(new URL('../schema/output.schema.json', import.meta.url));
+
+export interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI with no UPSTAT_* variable from this process, only those in `env`; `onStart` gets the child. */
+export function upstat(args: string[], env: Record<string, string> = {}, onStart?: (child: ChildProcess) => void): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('UPSTAT_')));
+    const child = spawn(process.execPath, [bin, ...args], { env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      resolve({ code, stdout, stderr });
+    });
+    onStart?.(child);
+  });
+}
+
+export const schema = JSON.parse(readFileSync(schemaPath, 'utf8')) as { $defs: { errorLine: { properties: { error: { properties: { kind: { enum: string[] } } } } } } };
+// ajv's CommonJS default export, as NodeNext types it.
+const ajv = new (Ajv2020 as unknown as typeof Ajv2020.default)({ strict: true, allErrors: true });
+const validate = ajv.compile(schema);
+
+/** A document of the `--json` contract (the schema says the rest). */
+export interface JsonLine {
+  type: 'status' | 'update' | 'error';
+  [field: string]: unknown;
+}
+
+/**
+ * Every line of stdout, each parsed and validated against the schema: throws on a line that is not JSON or does not
+ * match, and on output that is not newline-terminated JSON lines.
+ */
+export function jsonLines(stdout: string): JsonLine[] {
+  if (stdout === '') return [];
+  if (!stdout.endsWith('\n')) throw new Error(`stdout does not end with a newline: ${JSON.stringify(stdout.slice(-80))}`);
+  return stdout
+    .slice(0, -1)
+    .split('\n')
+    .map((line) => {
+      if (line.includes('\n') || line.trim() !== line) throw new Error(`not a compact JSON line: ${JSON.stringify(line)}`);
+      const document: unknown = JSON.parse(line);
+      if (!validate(document)) throw new Error(`does not match the schema: ${ajv.errorsText(validate.errors)}\n${line}`);
+      return document as JsonLine;
+    });
+}
+
+/** The one JSON line of stdout. */
+export function jsonLine(stdout: string): JsonLine {
+  const lines = jsonLines(stdout);
+  if (lines.length !== 1) throw new Error(`expected one JSON line, got ${lines.length}: ${stdout}`);
+  return lines[0] as JsonLine;
+}
