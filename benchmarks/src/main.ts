@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { benchBuildCache } from './build-cache.js';
 import { benchGenerator } from './generator.js';
 import { benchGuarantees } from './guarantees.js';
+import { benchMocks } from './mocks.js';
 import { benchRequests } from './requests.js';
 import { repoRoot, table, type SectionResult } from './report.js';
 import { benchSize } from './size.js';
@@ -18,6 +19,7 @@ const BENCHMARKS: Record<string, () => Promise<SectionResult>> = {
   requests: benchRequests,
   waiter: benchWaiter,
   guarantees: benchGuarantees,
+  mocks: benchMocks,
   generator: benchGenerator,
   types: benchTypes,
   size: benchSize,
