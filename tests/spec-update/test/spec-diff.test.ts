@@ -160,7 +160,10 @@ describe('spec:check', () => {
     delete ok.content;
     const run = await upstatSpec('check', 'nullspace', write('nullspace-no-content.yaml', changed));
     expect(run.status).toBe(2);
-    expect(run.stderr).toContain('1 overlay action(s) matched nothing');
-    expect(run.stderr).toContain("#1 $.paths['/v1/sandboxes/{id}/uploads/{upload_id}'].get.responses['200'].content['application/json'].example");
+    // Both of the overlay's actions (the named scenario examples, and the removal of the vendor's incomplete sample)
+    // target the 200 response's content.
+    expect(run.stderr).toContain('2 overlay action(s) matched nothing');
+    expect(run.stderr).toContain("#1 $.paths['/v1/sandboxes/{id}/uploads/{upload_id}'].get.responses['200'].content['application/json']");
+    expect(run.stderr).toContain("#2 $.paths['/v1/sandboxes/{id}/uploads/{upload_id}'].get.responses['200'].content['application/json'].example");
   });
 });
