@@ -13,24 +13,44 @@ function installedDir(name: string, fromDir: string): string {
 }
 
 /**
- * The third-party packages the runtime packages depend on (openapi-fetch and what it needs), transitively, each as
- * the directory the workspace's frozen-lockfile install put it in. The consumer projects take them from there, at
- * exactly the versions the lockfile pins: tests never reach the registry, and pnpm's offline mode would need
- * registry metadata that a frozen install never downloads.
+ * The third-party packages the given published packages depend on (openapi-fetch and what it needs, for the
+ * runtime packages), transitively, each as the directory the workspace's frozen-lockfile install put it in. The
+ * consumer projects take them from there, at exactly the versions the lockfile pins: tests never reach the
+ * registry, and pnpm's offline mode would need registry metadata that a frozen install never downloads. Names in
+ * `linked` are left out (they are symlinked, with their own dependencies resolved in the workspace).
  */
-function thirdPartyRuntimeDependencies(): Record<string, string> {
+function thirdPartyDependencies(names: readonly string[], linked: ReadonlySet<string>): Record<string, string> {
   const found: Record<string, string> = {};
   const visit = (dependencies: Record<string, string> | undefined, fromDir: string) => {
     for (const name of Object.keys(dependencies ?? {})) {
-      if (name === 'upstat' || name.startsWith('@upstat/') || name in found) continue;
+      if (name === 'upstat' || name.startsWith('@upstat/') || name in found || linked.has(name)) continue;
       const dir = installedDir(name, fromDir);
       found[name] = dir;
       visit(readManifest(dir).dependencies, dir);
     }
   };
-  for (const pkg of publishedPackages().filter((published) => isRuntime(published.name))) visit(pkg.manifest.dependencies, pkg.dir);
+  const wanted = new Set(names);
+  for (const pkg of publishedPackages().filter((published) => wanted.has(published.name) || isRuntime(published.name))) {
+    visit(pkg.manifest.dependencies, pkg.dir);
+  }
   return found;
 }
+
+/**
+ * The third-party dependencies of a published package as the workspace installed them, by name: for `link`, so that
+ * a consumer gets a large tree (Prism's libraries) as a symlink rather than hundreds of copied packages.
+ */
+export function workspaceDependencyDirs(packageName: string): Record<string, string> {
+  const pkg = publishedPackages().find((published) => published.name === packageName);
+  if (pkg === undefined) throw new Error(`${packageName} is not a published package of the workspace`);
+  return Object.fromEntries(
+    Object.keys(pkg.manifest.dependencies ?? {})
+      .filter((name) => name !== 'upstat' && !name.startsWith('@upstat/'))
+      .map((name) => [name, installedDir(name, pkg.dir)]),
+  );
+}
+
+export { installedDir };
 
 export interface Consumer {
   dir: string;
@@ -46,27 +66,41 @@ export interface ConsumerOptions {
   manifest?: Record<string, unknown>;
   /** Files to write, path relative to the project → content. */
   files: Record<string, string>;
+  /** Published packages to install besides the runtime packages (e.g. `@upstat/cli`, `@upstat/mocks`). */
+  extra?: readonly string[];
+  /**
+   * Third-party packages symlinked (`link:`) from the workspace's install instead of installed from a copy, name →
+   * directory: their own dependencies resolve inside the workspace's store, so no registry is needed for them.
+   * Given to the project as dependencies (and overrides, for the tarballs that depend on them).
+   */
+  link?: Record<string, string>;
 }
 
 /**
  * A fresh project outside the workspace (under the OS temp dir, so no pnpm-workspace.yaml or node_modules of the
  * repo is in reach) with the runtime packages installed from their tarballs, the way a user installs them.
  */
-export async function createConsumer({ label, tarballs, manifest = {}, files }: ConsumerOptions): Promise<Consumer> {
+export async function createConsumer({ label, tarballs, manifest = {}, files, extra = [], link = {} }: ConsumerOptions): Promise<Consumer> {
   const dir = mkdtempSync(join(tmpdir(), `upstat-consumer-${label}-`));
   const remove = () => {
     rmSync(dir, { recursive: true, force: true });
   };
   try {
     const spec = (path: string) => `file:${path}`;
-    // Dependencies: the runtime packages. The Node tools (mocks, spec-tools, cli) pull in Prism, Redocly and
-    // TypeScript, hundreds of packages that could only come from the registry; lint.test.ts checks their tarballs.
-    const dependencies = Object.fromEntries(Object.entries(tarballs).filter(([name]) => isRuntime(name)).map(([name, path]) => [name, spec(path)]));
+    // Dependencies: the runtime packages, and the Node tools asked for. The Node tools pull in Prism, Redocly and
+    // TypeScript, hundreds of packages that could only come from the registry: a project that installs one links
+    // those (`link`); lint.test.ts checks every tarball.
+    const linked = Object.fromEntries(Object.entries(link).map(([name, dir]) => [name, `link:${dir}`]));
+    const dependencies = {
+      ...Object.fromEntries(Object.entries(tarballs).filter(([name]) => isRuntime(name) || extra.includes(name)).map(([name, path]) => [name, spec(path)])),
+      ...linked,
+    };
     // Overrides for every package: upstat's own `@upstat/core@0.1.0` etc. must resolve to these tarballs, not to
     // whatever the registry has under that version; third-party ones to the workspace's installed copies.
     const overrides = {
-      ...Object.fromEntries(Object.entries(thirdPartyRuntimeDependencies()).map(([name, dir]) => [name, spec(dir)])),
+      ...Object.fromEntries(Object.entries(thirdPartyDependencies(extra, new Set(Object.keys(link)))).map(([name, dir]) => [name, spec(dir)])),
       ...Object.fromEntries(Object.entries(tarballs).map(([name, path]) => [name, spec(path)])),
+      ...linked,
     };
     const packageJson = { name: `upstat-consumer-${label}`, version: '0.0.0', private: true, ...manifest, dependencies, pnpm: { overrides } };
     writeFileSync(join(dir, 'package.json'), `${JSON.stringify(packageJson, null, 2)}\n`);

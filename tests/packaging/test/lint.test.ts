@@ -120,8 +120,9 @@ describe.each(packages)('$name', ({ name, relativeDir, dir }) => {
     for (const target of exportTargets(exportsMap)) expect(inTarball(entries, target), `exports target ${target}`).toBe(true);
 
     if (kind === 'command') {
-      // A command, not a library: nothing to import but its manifest.
-      expect(Object.keys(exportsMap)).toEqual(['./package.json']);
+      // A command, not a library: nothing to import but its manifest and JSON data (the CLI's output schema).
+      expect(Object.keys(exportsMap)).toContain('./package.json');
+      expect(Object.keys(exportsMap).filter((subpath) => !subpath.endsWith('.json'))).toEqual([]);
       expect(manifest.bin).toBeDefined();
     } else {
       expect(manifest.types).toMatch(/\.d\.ts$/);

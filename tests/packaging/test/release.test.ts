@@ -94,7 +94,7 @@ it('changeset version bumps a minor change, patches its dependents with changelo
       // The entry names each bumped dependency with its new version.
       const log = changelog(now) ?? '';
       expect(log, pkg.name).toContain(`## ${version}`);
-      const bumpedDeps = Object.keys(pkg.manifest.dependencies ?? {}).filter((dep) => dep === RELEASED || dependents.has(dep));
+      const bumpedDeps = Object.keys({ ...pkg.manifest.dependencies, ...pkg.manifest.peerDependencies }).filter((dep) => dep === RELEASED || dependents.has(dep));
       expect(bumpedDeps.length).toBeGreaterThan(0);
       for (const dep of bumpedDeps) expect(log, `${pkg.name} changelog`).toContain(`${dep}@${expected.get(dep) ?? ''}`);
     } else {
