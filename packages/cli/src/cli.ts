@@ -540,6 +540,13 @@ export async function main(argv: string[], io: Io = { out: process.stdout, err: 
   }
 }
 
+// A reader that closes the pipe early (`upstat wait … --stream | head -1`) has what it wanted: stop at once, as a
+// command killed by SIGPIPE would, instead of dying on an unhandled EPIPE with a stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(EXIT.closedPipe);
+  throw error;
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -10,6 +10,12 @@
  */
 export const EXIT_CODES = [
   { name: 'interrupted', code: 130, meaning: 'interrupted (Ctrl-C)' },
+  { name: 'terminated', code: 143, meaning: 'mock: stopped with SIGTERM (the mocks and a running command are stopped first)' },
+  {
+    name: 'closedPipe',
+    code: 141,
+    meaning: 'stdout was closed by its reader before upstat finished (e.g. `| head -1`): upstat stops at once, as a command killed by SIGPIPE',
+  },
   { name: 'usage', code: 2, meaning: 'usage error: unknown command, option or provider, malformed ref, duration or number, missing or malformed credential' },
   { name: 'auth', code: 3, meaning: 'authentication or permission error (the provider answered 401 or 403)' },
   { name: 'error', code: 5, meaning: 'any other error: an answer upstat cannot use (unexpected response, 400, 409, redirect loop, body too large)' },

@@ -9,7 +9,7 @@ import { CLI_PROVIDERS, exampleRef, providerById } from './providers.js';
 const MOCK_CREDENTIAL = 'mock-key';
 
 /** Exit code after a signal: 130 for SIGINT (Ctrl-C), 143 for SIGTERM (128 + the signal's number). */
-const SIGNAL_EXIT = { SIGINT: EXIT.interrupted, SIGTERM: 143 } as const;
+const SIGNAL_EXIT = { SIGINT: EXIT.interrupted, SIGTERM: EXIT.terminated } as const;
 type StopSignal = keyof typeof SIGNAL_EXIT;
 
 /** What `upstat mock` says about itself goes to stderr: stdout carries only the data of the commands it runs. */

@@ -288,3 +288,18 @@ describe('stdout carries data only', () => {
     expect(piped.stdout).toBe('update,update,status\n');
   });
 });
+
+describe('a reader that stops reading', () => {
+  it('ends upstat at once with 141, as SIGPIPE would, and no stack trace', async () => {
+    // The state changes at every check, so --stream writes a line each time: the write after the reader has gone
+    // meets a closed pipe.
+    const env = await sendai({ upl_1: Array.from({ length: 400 }, (_, index) => (index % 2 === 0 ? 'PROCESSING' : 'IN_REVIEW')) });
+    const run = await upstat(['wait', REF, '--stream', '--timeout', '60s', ...FAST], env, (child) => {
+      child.stdout?.once('data', () => {
+        child.stdout?.destroy();
+      });
+    });
+    expect(run.code).toBe(EXIT.closedPipe);
+    expect(run.stderr).not.toMatch(/EPIPE|\n\s+at /);
+  });
+});
