@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// `pnpm spec:diff|spec:check|spec:update ...`: builds @upstat/spec-tools when needed (turbo, cached; its
-// log goes to stderr so `--json` output stays clean), then runs `upstat-spec` with the arguments given.
+// `pnpm spec:diff|spec:check|spec:fetch|spec:update ...` (and `node scripts/spec.mjs published`, the list the
+// scheduled workflow .github/workflows/spec-updates.yml fetches): builds @upstat/spec-tools when needed (turbo,
+// cached; its log goes to stderr so `--json` output stays clean), then runs `upstat-spec` with the arguments given.
 // For `update`, the type check covers the regenerated client and every package that depends on it.
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';

@@ -237,7 +237,8 @@ export function renderProviderFiles(root, provider) {
     },
     files: ['dist', 'openapi.json', 'README.md', 'LICENSE'],
     extraExports: { './openapi.json': './openapi.json' },
-    upstat: { runtime: 'web', provider: id },
+    // The operations the client calls: `upstat-spec` cuts the vendor's whole document to these (packages/spec-tools/src/covers.ts).
+    upstat: { runtime: 'web', provider: id, covers: [`GET ${definition.operation.path}`] },
   });
   return [
     { path: `${dir}/package.json`, content: json(manifest) },

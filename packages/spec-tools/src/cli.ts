@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { SEVERITY_ORDER, type DiffResult } from './diff/types.js';
+import { SEVERITY_ORDER, type DiffResult, type OutOfScopeChanges } from './diff/types.js';
 import { SpecToolError } from './errors.js';
 import type { JsonObject } from './load.js';
 import { displayPath, findRepoRoot } from './paths.js';
@@ -13,10 +13,11 @@ import { displayPath, findRepoRoot } from './paths.js';
 
 /** Each command's usage and what it does: `upstat-spec <command> --help` prints its entry, `--help` all of them. */
 const COMMANDS = {
-  generate: `generate <spec-dir> [--out <dir>] [--check]
-      Apply <spec-dir>/overlay.yaml to <spec-dir>/openapi.{json,yaml} and generate the effective spec
-      (openapi.json) and its types (src/generated/) into --out (default: the current directory).
-      --check writes nothing and fails, naming each file, when the committed output is out of date.`,
+  generate: `generate <spec-dir> [--out <dir>] [--check] [--covers "GET /path"]...
+      Cut <spec-dir>/openapi.{json,yaml} to the covered operations, apply <spec-dir>/overlay.yaml, and generate
+      the effective spec (openapi.json) and its types (src/generated/) into --out (default: the current
+      directory). The covered operations are --covers, else "upstat.covers" in <out>/package.json; with
+      neither, nothing is cut. --check writes nothing and fails, naming each file, when the output is out of date.`,
   lint: `lint <openapi-file>...
       Lint OpenAPI files with Redocly CLI (this package's redocly.yaml); warnings fail too.`,
   mock: `mock <name>=<openapi-file>...
@@ -27,12 +28,21 @@ const COMMANDS = {
       its committed effective spec (packages/<name>/openapi.json). Exits 1 when a change at or above
       --fail-on (default breaking) is found. --second-opinion also runs Redocly CLI's diff and prints
       where it disagrees.`,
-  check: `check <provider> <new-spec> [--json] [--second-opinion]
-      Apply specs/<provider>/overlay.yaml to <new-spec> and diff the committed effective spec against it.
-      Writes nothing. Exit codes as for diff.`,
-  update: `update <provider> <new-spec> [--typecheck <command>] [--dependent <package>]... [--today YYYY-MM-DD]
-      Replace specs/<provider>'s spec with <new-spec>, update PROVENANCE.md, re-apply the overlay, regenerate
-      the client, write specs/<provider>/last-diff.md and a changeset with the bump the diff implies, then run
+  check: `check <provider> <new-spec> [--json] [--second-opinion] [--covers "GET /path"]...
+      Cut <new-spec> to the operations packages/<provider> covers (--covers, else "upstat.covers" in its
+      package.json), apply specs/<provider>/overlay.yaml, and diff the committed effective spec against it;
+      operations outside the cut are counted in one line. Writes nothing. Exit codes as for diff.`,
+  fetch: `fetch <provider> [--url <url>] [--out <file>] [--json] [--second-opinion] [--covers "GET /path"]...
+      Download the vendor's published document (--url, else the "Published at" URL in
+      specs/<provider>/PROVENANCE.md; at most 50 MB, 60 s, 5 redirects), check that it is OpenAPI 3.0/3.1,
+      save it to --out (default specs/<provider>/.fetched/openapi.<json|yaml>), then run check on it.`,
+  published: `published
+      Print, as a JSON list, the spec directories under specs/ whose PROVENANCE.md records a "Published at"
+      URL: the ones fetch can update.`,
+  update: `update <provider> <new-spec> [--typecheck <command>] [--dependent <package>]... [--today YYYY-MM-DD] [--covers "GET /path"]...
+      Replace specs/<provider>'s spec with <new-spec> (the whole document), update PROVENANCE.md, cut it to the
+      covered operations (as for check), re-apply the overlay, regenerate the client, write
+      specs/<provider>/last-diff.md and a changeset with the bump the covered operations' diff implies, then run
       the type check command ({provider} and {package} are substituted). Any failure before the type check
       restores every file. Exits 1 when the type check fails.`,
   help: `help [<command>]
@@ -100,7 +110,7 @@ async function generate(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { out: { type: 'string', default: '.' }, check: { type: 'boolean', default: false } },
+    options: { out: { type: 'string', default: '.' }, check: { type: 'boolean', default: false }, covers: { type: 'string', multiple: true } },
   });
   if (positionals.length !== 1) throw new UsageError('generate needs exactly one <spec-dir>');
   const [dir] = positionals as [string];
@@ -108,7 +118,7 @@ async function generate(args: string[]): Promise<number> {
   const { findStaleFiles, renderClientFiles, writeGeneratedFiles } = await import('./generate.js');
   const specDir = locateSpecDir(dir);
   const outDir = resolve(values.out);
-  const files = await renderClientFiles(specDir, outDir);
+  const files = await renderClientFiles(specDir, outDir, values.covers === undefined ? {} : { covers: values.covers });
   if (!values.check) {
     await writeGeneratedFiles(outDir, files);
     console.log(`generated ${files.map((file) => file.path).join(', ')} from ${displayPath(specDir.dir)}`);
@@ -163,15 +173,17 @@ async function printDiff(
   before: { label: string; document: JsonObject },
   after: { label: string; document: JsonObject },
   values: { json?: boolean; 'fail-on'?: string; output?: string; 'second-opinion'?: boolean },
+  given?: { result: DiffResult; outOfScope: OutOfScopeChanges | undefined },
 ): Promise<number> {
   const failOn = (values['fail-on'] ?? 'breaking') as (typeof FAIL_ON)[number];
   if (!FAIL_ON.includes(failOn)) throw new UsageError(`--fail-on must be one of ${FAIL_ON.join(', ')}`);
   const { diffDocuments } = await import('./diff/classify.js');
   const { markdownReport } = await import('./diff/report.js');
-  const result = diffDocuments(before.document, after.document, { before: before.label, after: after.label });
+  const result = given?.result ?? diffDocuments(before.document, after.document, { before: before.label, after: after.label });
+  const outOfScope = given?.outOfScope;
   const text = values.json
-    ? `${JSON.stringify({ before: before.label, after: after.label, ...result }, null, 2)}\n`
-    : markdownReport(result, `${before.label} → ${after.label}`);
+    ? `${JSON.stringify({ before: before.label, after: after.label, ...result, ...(outOfScope === undefined ? {} : { outOfScope }) }, null, 2)}\n`
+    : markdownReport(result, `${before.label} → ${after.label}`, { outOfScope });
   if (values.output) await writeFile(values.output, text);
   else process.stdout.write(text);
   if (values['second-opinion']) {
@@ -203,28 +215,56 @@ async function diff(args: string[]): Promise<number> {
   return printDiff(before, after, values);
 }
 
+const CHECK_OPTIONS = { ...DIFF_OPTIONS, covers: { type: 'string', multiple: true } } as const;
+
+/** `check`'s work, shared with `fetch`: the committed effective spec against the new spec, cut and overlaid. */
+async function checkSource(provider: string, source: string, values: { covers?: string[] | undefined } & Parameters<typeof printDiff>[2]): Promise<number> {
+  const { compareSpec } = await import('./update.js');
+  const comparison = await compareSpec({ root: findRepoRoot(), provider, source, covers: values.covers });
+  const after = { label: `${source}${comparison.specDir.overlayPath === undefined ? '' : ' + overlay'}`, document: comparison.effective };
+  return printDiff(comparison.committed, after, values, { result: comparison.diff, outOfScope: comparison.outOfScope });
+}
+
 async function check(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: DIFF_OPTIONS });
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: CHECK_OPTIONS });
   const [provider, source] = positionals;
   if (provider === undefined || source === undefined || positionals.length !== 2) throw new UsageError('check needs <provider> and <new-spec>');
+  return checkSource(provider, source, values);
+}
+
+async function fetchCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { ...CHECK_OPTIONS, url: { type: 'string' }, out: { type: 'string' } },
+  });
+  const [provider] = positionals;
+  if (provider === undefined || positionals.length !== 1) throw new UsageError('fetch needs exactly one <provider>');
+  if (!/^[\w.-]+$/.test(provider)) throw new UsageError(`fetch: "${provider}" is not a provider name`);
   const root = findRepoRoot();
-  const { loadSide, readSpecSource } = await import('./diff/load-side.js');
-  const { locateSpecDir } = await import('./spec-dir.js');
-  const { loadDocument } = await import('./load.js');
-  const { applyOverlay } = await import('./overlay.js');
-  const specDir = locateSpecDir(join(root, 'specs', provider));
-  const committed = await loadSide(provider, { packagesDir: join(root, 'packages') });
-  const incoming = await readSpecSource(source);
-  const effective =
-    specDir.overlayPath === undefined ? incoming.document : await applyOverlay(incoming.document, await loadDocument(specDir.overlayPath), specDir.overlayPath);
-  return printDiff(committed, { label: `${source} + overlay`, document: effective }, values);
+  const { fetchSpec, publishedUrl, saveFetched } = await import('./fetch.js');
+  const url = values.url ?? (await publishedUrl(root, provider));
+  const fetched = await fetchSpec(url);
+  const saved = await saveFetched(root, provider, fetched, values.out);
+  // Where the file is goes to stderr, so that --json output stays one JSON document.
+  console.error(`fetched ${fetched.from} (${fetched.bytes} bytes, ${fetched.format.toUpperCase()}) to ${displayPath(saved)}`);
+  const code = await checkSource(provider, relative(process.cwd(), saved), values);
+  if (code !== 2) console.error(`to apply it: pnpm spec:update ${provider} ${displayPath(saved)}`);
+  return code;
+}
+
+async function published(args: string[]): Promise<number> {
+  if (args.length > 0) throw new UsageError('published takes no arguments');
+  const { publishedSpecs } = await import('./fetch.js');
+  console.log(JSON.stringify(await publishedSpecs(findRepoRoot())));
+  return 0;
 }
 
 async function update(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { typecheck: { type: 'string' }, today: { type: 'string' }, dependent: { type: 'string', multiple: true } },
+    options: { typecheck: { type: 'string' }, today: { type: 'string' }, dependent: { type: 'string', multiple: true }, covers: { type: 'string', multiple: true } },
   });
   const [provider, source] = positionals;
   if (provider === undefined || source === undefined || positionals.length !== 2) throw new UsageError('update needs <provider> and <new-spec>');
@@ -236,13 +276,16 @@ async function update(args: string[]): Promise<number> {
     ...(values.typecheck === undefined ? {} : { typecheckCommand: values.typecheck }),
     ...(values.today === undefined ? {} : { today: values.today }),
     ...(values.dependent === undefined ? {} : { dependents: values.dependent }),
+    covers: values.covers,
   });
   const { summary } = result.diff;
+  const { outOfScopeLine } = await import('./diff/report.js');
+  const scope = result.outOfScope === undefined ? '' : ` ${outOfScopeLine(result.outOfScope)}`;
   if (result.bump === 'none') {
-    console.log(`${provider}: ${source} makes no change to the effective spec; nothing written.`);
+    console.log(`${provider}: ${source} makes no change to the effective spec; nothing written.${scope}`);
     return 0;
   }
-  console.log(`${provider}: ${summary.breaking} breaking, ${summary.nonBreaking} non-breaking, ${summary.docsOnly} docs-only change(s) → ${result.bump} bump.`);
+  console.log(`${provider}: ${summary.breaking} breaking, ${summary.nonBreaking} non-breaking, ${summary.docsOnly} docs-only change(s) → ${result.bump} bump.${scope}`);
   console.log(`written: ${result.written.join(', ')}`);
   if (result.typecheck === undefined) return 0;
   if (result.typecheck.ok) {
@@ -270,6 +313,10 @@ async function main(argv: string[]): Promise<number> {
       return diff(rest);
     case 'check':
       return check(rest);
+    case 'fetch':
+      return fetchCommand(rest);
+    case 'published':
+      return published(rest);
     case 'update':
       return update(rest);
     case 'help': {

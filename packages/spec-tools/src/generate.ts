@@ -2,6 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { basename, dirname, join, relative } from 'node:path';
 import openapiTS, { astToString, type OpenAPI3 } from 'openapi-typescript';
+import { resolveCovers } from './covers.js';
 import { isObject, type JsonObject } from './load.js';
 import { displayPath, findRepoRoot } from './paths.js';
 import { loadEffectiveSpec, type SpecDir } from './spec-dir.js';
@@ -50,9 +51,13 @@ function specInfoSource(spec: JsonObject): string {
   return ['/** Facts about the effective spec this package was generated from. */', 'export const specInfo = {', ...lines, '} as const;', ''].join('\n');
 }
 
-/** Renders everything the generator writes for one spec directory into one client package. */
-export async function renderClientFiles(specDir: SpecDir, outDir: string): Promise<GeneratedFile[]> {
-  const effective = await loadEffectiveSpec(specDir);
+/**
+ * Renders everything the generator writes for one spec directory into one client package. The spec is cut to the
+ * operations `covers` names, or else those the package's manifest declares (`upstat.covers` in
+ * `<outDir>/package.json`); with neither, nothing is cut.
+ */
+export async function renderClientFiles(specDir: SpecDir, outDir: string, options: { covers?: readonly string[] } = {}): Promise<GeneratedFile[]> {
+  const effective = await loadEffectiveSpec(specDir, resolveCovers(outDir, options.covers));
   // openapi-typescript annotates the document it is given; hand it a copy.
   const ast = await openapiTS(structuredClone(effective) as unknown as OpenAPI3, { silent: true });
   return [

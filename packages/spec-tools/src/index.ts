@@ -1,7 +1,10 @@
 export { SpecToolError, OverlayError } from './errors.js';
 export { loadDocument, parseDocumentText, assertOpenApi, isObject, type JsonObject } from './load.js';
 export { applyOverlay } from './overlay.js';
-export { locateSpecDir, loadEffectiveSpec, type SpecDir } from './spec-dir.js';
+export { locateSpecDir, loadEffectiveSpec, effectiveSpec, type SpecDir } from './spec-dir.js';
+export { cutToOperations, outOfScopeChanges, parseCover, formatCover, type CoveredOperation } from './cut.js';
+export { manifestCovers, resolveCovers } from './covers.js';
+export { fetchSpec, publishedAt, publishedSpecs, displayUrl, FETCH_DEFAULTS, type FetchOptions, type FetchedDocument } from './fetch.js';
 export {
   renderClientFiles,
   writeGeneratedFiles,
@@ -13,5 +16,5 @@ export {
 export { lintSpecs, DEFAULT_LINT_CONFIG, type LintResult } from './lint.js';
 export { canonicalJson, documentDigest, recordedDigest } from './provenance.js';
 export * from './diff/index.js';
-export { updateSpec, type UpdateOptions, type UpdateResult } from './update.js';
+export { updateSpec, compareSpec, type UpdateOptions, type UpdateResult, type CompareOptions, type SpecComparison } from './update.js';
 export { FileTransaction } from './transaction.js';

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { SpecToolError } from './errors.js';
 import { assertOpenApi, loadDocument, type JsonObject } from './load.js';
+import { cutToOperations } from './cut.js';
 import { applyOverlay } from './overlay.js';
 
 /**
@@ -33,13 +34,27 @@ export function locateSpecDir(dir: string): SpecDir {
   return { dir: absolute, name: basename(absolute), specPath, overlayPath: existsSync(overlayPath) ? overlayPath : undefined };
 }
 
-/** The effective spec: the spec file with its overlay applied. This is what clients and mocks are built from. */
-export async function loadEffectiveSpec(specDir: SpecDir): Promise<JsonObject> {
-  const spec = await loadDocument(specDir.specPath);
-  assertOpenApi(spec, specDir.specPath);
-  if (specDir.overlayPath === undefined) return spec;
-  const overlay = await loadDocument(specDir.overlayPath);
-  const effective = await applyOverlay(spec, overlay, specDir.overlayPath);
-  assertOpenApi(effective, `${specDir.specPath} + ${specDir.overlayPath}`);
+/**
+ * A spec as clients see it: cut to the covered operations (when any are given), then the overlay applied. The cut
+ * comes first so the vendored file can stay the vendor's whole document while overlays target the kept operations.
+ */
+export async function effectiveSpec(
+  spec: JsonObject,
+  options: { label: string; covers?: readonly string[] | undefined; overlayPath?: string | undefined },
+): Promise<JsonObject> {
+  assertOpenApi(spec, options.label);
+  const cut = options.covers === undefined || options.covers.length === 0 ? spec : cutToOperations(spec, options.covers, options.label);
+  if (options.overlayPath === undefined) return cut;
+  const overlay = await loadDocument(options.overlayPath);
+  const effective = await applyOverlay(cut, overlay, options.overlayPath);
+  assertOpenApi(effective, `${options.label} + ${options.overlayPath}`);
   return effective;
+}
+
+/**
+ * The effective spec: the spec file cut to `covers` (if given) with its overlay applied. This is what clients and
+ * mocks are built from.
+ */
+export async function loadEffectiveSpec(specDir: SpecDir, covers?: readonly string[]): Promise<JsonObject> {
+  return effectiveSpec(await loadDocument(specDir.specPath), { label: specDir.specPath, covers, overlayPath: specDir.overlayPath });
 }

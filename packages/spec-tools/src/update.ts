@@ -2,16 +2,65 @@ import { spawnSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { basename, extname, join, relative } from 'node:path';
 import { stringify as toYaml } from 'yaml';
+import { resolveCovers } from './covers.js';
+import { outOfScopeChanges } from './cut.js';
 import { diffDocuments } from './diff/classify.js';
-import { readSpecSource, type SpecSource } from './diff/load-side.js';
-import { impliedBump, markdownReport } from './diff/report.js';
-import type { DiffResult } from './diff/types.js';
+import { loadSide, readSpecSource, type LoadedSide, type SpecSource } from './diff/load-side.js';
+import { impliedBump, markdownReport, outOfScopeLine } from './diff/report.js';
+import type { DiffResult, OutOfScopeChanges } from './diff/types.js';
 import { renderClientFiles } from './generate.js';
 import { assertOpenApi, isObject, loadDocument, type JsonObject } from './load.js';
-import { applyOverlay } from './overlay.js';
 import { documentDigest } from './provenance.js';
-import { locateSpecDir } from './spec-dir.js';
+import { effectiveSpec, locateSpecDir, type SpecDir } from './spec-dir.js';
 import { FileTransaction } from './transaction.js';
+
+export interface CompareOptions {
+  /** Repository root (holds `specs/` and `packages/`). */
+  root: string;
+  provider: string;
+  /** A file path or an http(s) URL of the vendor's new spec (or the new hand-written one). */
+  source: string;
+  /** Operations the client covers (`GET /path`); default: `upstat.covers` of `packages/<provider>/package.json`, else no cut. */
+  covers?: readonly string[] | undefined;
+}
+
+/** A new spec compared with what a provider has now: what `check` prints and `update` starts from. */
+export interface SpecComparison {
+  specDir: SpecDir;
+  packageDir: string;
+  source: SpecSource;
+  /** The spec file in `specs/<provider>/` now (for a vendored spec, the vendor's whole document). */
+  previousSpec: JsonObject;
+  committed: LoadedSide;
+  /** The new spec cut to the covered operations, with the overlay applied. */
+  effective: JsonObject;
+  covers: string[] | undefined;
+  /** Covered operations and the components they use, in full. */
+  diff: DiffResult;
+  /** Everything else in the vendor's document, counted (only when the spec is cut). */
+  outOfScope: OutOfScopeChanges | undefined;
+}
+
+/**
+ * Cuts a new spec to the operations the provider covers, applies its overlay (a stale fix is an error naming the
+ * action), and diffs the result against the committed effective spec. Operations outside the cut are compared
+ * with the spec file in `specs/<provider>/` and only counted. Writes nothing.
+ */
+export async function compareSpec(options: CompareOptions): Promise<SpecComparison> {
+  const { root, provider } = options;
+  const specDir = locateSpecDir(join(root, 'specs', provider));
+  const packageDir = join(root, 'packages', provider);
+  const covers = resolveCovers(packageDir, options.covers);
+  const source = await readSpecSource(options.source);
+  const previousSpec = await loadDocument(specDir.specPath);
+  assertOpenApi(previousSpec, specDir.specPath);
+  const committed = await loadSide(provider, { packagesDir: join(root, 'packages') });
+  const overlayPath = specDir.overlayPath === undefined ? undefined : relative(root, specDir.overlayPath);
+  const effective = await effectiveSpec(source.document, { label: options.source, covers, overlayPath: specDir.overlayPath });
+  const diff = diffDocuments(committed.document, effective, { before: committed.label, after: `${options.source}${overlayPath ? ' + overlay' : ''}` });
+  const outOfScope = covers === undefined ? undefined : outOfScopeChanges(previousSpec, source.document, covers);
+  return { specDir, packageDir, source, previousSpec, committed, effective, covers, diff, outOfScope };
+}
 
 export interface UpdateOptions {
   /** Repository root (holds `specs/`, `packages/`, `.changeset/`). */
@@ -27,10 +76,13 @@ export interface UpdateOptions {
   typecheckCommand?: string;
   /** Today's date, `YYYY-MM-DD` (injectable for tests). */
   today?: string;
+  /** Operations the client covers; default: the client package's manifest (see `compareSpec`). */
+  covers?: readonly string[] | undefined;
 }
 
 export interface UpdateResult {
   diff: DiffResult;
+  outOfScope: OutOfScopeChanges | undefined;
   bump: 'major' | 'minor' | 'patch' | 'none';
   /** Files written, relative to the root. */
   written: string[];
@@ -50,17 +102,41 @@ function setField(provenance: string, field: string, value: string): string {
   return line.test(provenance) ? provenance.replace(line, `$1${value}`) : provenance;
 }
 
-function updatedProvenance(provenance: string, options: { source: string; today: string; document: JsonObject; vendored: boolean; diff: DiffResult; oldVersion: unknown }): string {
+/** Sets a field, or adds it after the last field of the first list when the file has none yet. */
+function setOrAddField(provenance: string, field: string, value: string): string {
+  if (new RegExp(`^- \\*\\*${field}:\\*\\* `, 'm').test(provenance)) return setField(provenance, field, value);
+  const lines = provenance.split('\n');
+  const first = lines.findIndex((line) => line.startsWith('- **'));
+  if (first === -1) return `${provenance.trimEnd()}\n\n- **${field}:** ${value}\n`;
+  let last = first;
+  while (last + 1 < lines.length && (lines[last + 1]?.startsWith('- **') || lines[last + 1]?.startsWith('  '))) last++;
+  lines.splice(last + 1, 0, `- **${field}:** ${value}`);
+  return lines.join('\n');
+}
+
+/** `GET /a, GET /b — 2 of 96 paths kept in the effective spec`. */
+function coveredField(covers: string[], document: JsonObject): string {
+  const total = isObject(document.paths) ? Object.keys(document.paths).length : 0;
+  const kept = new Set(covers.map((cover) => cover.slice(cover.indexOf(' ') + 1))).size;
+  return `${covers.map((cover) => `\`${cover}\``).join(', ')} — ${kept} of ${total} path${total === 1 ? '' : 's'} kept in the effective spec`;
+}
+
+function updatedProvenance(
+  provenance: string,
+  options: { source: string; today: string; document: JsonObject; vendored: boolean; diff: DiffResult; oldVersion: unknown; covers: string[] | undefined; outOfScope: OutOfScopeChanges | undefined },
+): string {
   const info = isObject(options.document.info) ? options.document.info : {};
   let text = provenance;
   text = setField(text, 'Retrieved', options.today);
   text = setField(text, 'Written', options.today);
   if (typeof info.version === 'string') text = setField(text, 'Vendor version', `\`info.version\` ${info.version}`);
   if (options.vendored) text = setField(text, 'Document digest', `\`${documentDigest(options.document)}\``);
+  if (options.covers !== undefined) text = setOrAddField(text, 'Covered', coveredField(options.covers, options.document));
   const { summary } = options.diff;
+  const scope = options.outOfScope === undefined ? '' : `; ${outOfScopeLine(options.outOfScope).replace(/\.$/, '')}`;
   const entry =
     `- ${options.today}: replaced from \`${options.source}\` by \`upstat-spec update\` ` +
-    `(info.version ${String(options.oldVersion)} → ${String(info.version)}; ${summary.breaking} breaking, ${summary.nonBreaking} non-breaking, ${summary.docsOnly} docs-only change(s); see last-diff.md).`;
+    `(info.version ${String(options.oldVersion)} → ${String(info.version)}; ${summary.breaking} breaking, ${summary.nonBreaking} non-breaking, ${summary.docsOnly} docs-only change(s)${scope}; see last-diff.md).`;
   return text.includes('\n## Updates\n') ? `${text.trimEnd()}\n${entry}\n` : `${text.trimEnd()}\n\n## Updates\n\n${entry}\n`;
 }
 
@@ -85,19 +161,11 @@ export async function updateSpec(options: UpdateOptions): Promise<UpdateResult> 
   const { root, provider } = options;
   const packageName = options.packageName ?? `@upstat/${provider}`;
   const today = options.today ?? new Date().toISOString().slice(0, 10);
-  const specDir = locateSpecDir(join(root, 'specs', provider));
-  const packageDir = join(root, 'packages', provider);
-
-  const source = await readSpecSource(options.source);
-  const previousSpec = await loadDocument(specDir.specPath);
-  const committedEffective = await loadDocument(join(packageDir, 'openapi.json'));
-  assertOpenApi(committedEffective, `${provider} committed effective spec`);
   // The overlay must still apply to the new spec: a stale fix is an error naming the action.
-  const overlay = specDir.overlayPath === undefined ? undefined : await loadDocument(specDir.overlayPath);
-  const newEffective = overlay === undefined ? source.document : await applyOverlay(source.document, overlay, relative(root, specDir.overlayPath ?? ''));
-  const diff = diffDocuments(committedEffective, newEffective, { before: `${provider} committed effective spec`, after: options.source });
+  const { specDir, packageDir, source, previousSpec, covers, diff, outOfScope } = await compareSpec(options);
+  // Only what the client covers decides: changes outside the cut never make a bump on their own.
   const bump = impliedBump(diff);
-  if (bump === 'none') return { diff, bump, written: [], changesetPath: undefined, reportPath: undefined, typecheck: undefined };
+  if (bump === 'none') return { diff, outOfScope, bump, written: [], changesetPath: undefined, reportPath: undefined, typecheck: undefined };
 
   const transaction = new FileTransaction();
   const provenancePath = join(specDir.dir, 'PROVENANCE.md');
@@ -117,13 +185,15 @@ export async function updateSpec(options: UpdateOptions): Promise<UpdateResult> 
         vendored: provenance.includes('**Origin:** vendored'),
         diff,
         oldVersion: oldInfo.version,
+        covers,
+        outOfScope,
       }),
     );
     // Regenerate from the files just written, exactly as `upstat-spec generate` would.
-    for (const file of await renderClientFiles(locateSpecDir(specDir.dir), packageDir)) {
+    for (const file of await renderClientFiles(locateSpecDir(specDir.dir), packageDir, covers === undefined ? {} : { covers })) {
       await transaction.write(join(packageDir, file.path), file.content);
     }
-    await transaction.write(reportPath, markdownReport(diff, `${basename(specDir.dir)}: ${relative(root, specDir.specPath)} update (${today})`));
+    await transaction.write(reportPath, markdownReport(diff, `${basename(specDir.dir)}: ${relative(root, specDir.specPath)} update (${today})`, { outOfScope }));
     const bumps = Object.fromEntries([packageName, ...(options.dependents ?? [])].map((name) => [name, bump]));
     await transaction.write(changesetPath, changesetContent(bumps, `${provider} spec update from ${options.source}`, diff));
   } catch (error) {
@@ -139,6 +209,7 @@ export async function updateSpec(options: UpdateOptions): Promise<UpdateResult> 
   }
   return {
     diff,
+    outOfScope,
     bump,
     written: transaction.paths.map((path) => relative(root, path)),
     changesetPath: relative(root, changesetPath),

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { repoRoot, snapshot } from '@upstat/test-support';
+import { PANDADOC_COVERED, wholePandadoc } from '../src/whole-document.js';
 
 const work = mkdtempSync(join(tmpdir(), 'upstat-spec-diff-'));
 afterAll(() => {
@@ -165,5 +166,38 @@ describe('spec:check', () => {
     expect(run.stderr).toContain('2 overlay action(s) matched nothing');
     expect(run.stderr).toContain("#1 $.paths['/v1/sandboxes/{id}/uploads/{upload_id}'].get.responses['200'].content['application/json']");
     expect(run.stderr).toContain("#2 $.paths['/v1/sandboxes/{id}/uploads/{upload_id}'].get.responses['200'].content['application/json'].example");
+  });
+});
+
+describe('spec:check with the vendor\'s whole document', () => {
+  it('reports the covered operation in full and the rest in one line, outside the exit code', async () => {
+    const file = write('pandadoc-whole.json', wholePandadoc(repoRoot, { coveredChange: true }));
+    const markdown = await upstatSpec('check', 'pandadoc', file);
+    expect(markdown.stderr).toBe('');
+    expect(markdown.status).toBe(0);
+    expect(markdown.stdout).toContain('**0 breaking**, 1 non-breaking, 1 docs-only.');
+    expect(markdown.stdout).toContain("95 operations outside this client's scope changed (95 added, 0 removed, 0 changed).");
+    expect(markdown.stdout).toContain('`page_count`');
+    expect(markdown.stdout).not.toContain('templates');
+    const json = JSON.parse((await upstatSpec('check', 'pandadoc', file, '--json')).stdout) as JsonReport & { outOfScope: unknown };
+    expect(json.outOfScope).toEqual({ added: 95, removed: 0, changed: 0 });
+    expect(new Set(json.changes.map((change) => change.operation ?? 'document'))).toEqual(new Set(['document', PANDADOC_COVERED]));
+  });
+
+  it('exits 0 even at --fail-on docs-only when only operations outside the client change', async () => {
+    const file = write('pandadoc-outside.json', wholePandadoc(repoRoot, { version: '7.18.2', outsideChange: true }));
+    const run = await upstatSpec('check', 'pandadoc', file, '--fail-on', 'docs-only');
+    expect(run.stdout).toContain('No changes.');
+    expect(run.stdout).toContain("95 operations outside this client's scope changed (95 added, 0 removed, 0 changed).");
+    expect(run.status).toBe(0);
+  });
+
+  it('names the covered operation when the new document lacks it', async () => {
+    const whole = wholePandadoc(repoRoot);
+    const operation = Object.keys(whole.paths)[0] ?? '';
+    const renamed = { ...whole, paths: Object.fromEntries(Object.entries(whole.paths).map(([path, item]) => [path === operation ? `${path}/` : path, item])) };
+    const run = await upstatSpec('check', 'pandadoc', write('pandadoc-moved.json', renamed));
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain(`covered operation ${PANDADOC_COVERED} is not in the document (similar paths: ${operation}/`);
   });
 });

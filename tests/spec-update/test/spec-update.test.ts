@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { documentDigest, parseDocumentText } from '@upstat/spec-tools';
 import { afterEach, describe, expect, it } from 'vitest';
 import { copyRepo, snapshot, spec } from '@upstat/test-support';
+import { PANDADOC_COVERED, PANDADOC_OPERATION, wholePandadoc } from '../src/whole-document.js';
 
 let copy: ReturnType<typeof copyRepo> | undefined;
 afterEach(() => {
@@ -94,6 +95,59 @@ describe('spec:update nullspace', () => {
     const run = spec(root, 'update', 'nullspace', source);
     expect(run.status).toBe(2);
     expect(run.stderr).toContain('overlay action(s) matched nothing');
+    expect(snapshot(root, watched)).toEqual(before);
+  });
+});
+
+describe('spec:update pandadoc with the vendor\'s whole document', () => {
+  it('vendors the whole document, ships only the covered operation, and lets changes outside it make no bump', () => {
+    copy = copyRepo();
+    const { root } = copy;
+    const typesBefore = read(root, 'packages/pandadoc/src/generated/openapi.ts');
+    const effectiveBefore = JSON.parse(read(root, 'packages/pandadoc/openapi.json')) as { paths: object; info: { version: string } };
+
+    // A new release of the whole document: only its version changes for the covered operation.
+    const whole = wholePandadoc(root);
+    const source = join(root, 'pandadoc-8.8.0.json');
+    writeFileSync(source, JSON.stringify(whole));
+    const run = spec(root, 'update', 'pandadoc', source, '--today', '2026-11-30');
+    expect(run.stderr).not.toContain('type check failed');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain(
+      "pandadoc: 0 breaking, 0 non-breaking, 1 docs-only change(s) → patch bump. 95 operations outside this client's scope changed (95 added, 0 removed, 0 changed).",
+    );
+
+    // specs/ holds the vendor's whole document (pretty-printed); the package ships the covered operation only.
+    expect(read(root, 'specs/pandadoc/openapi.json')).toBe(`${JSON.stringify(whole, null, 2)}\n`);
+    const effective = JSON.parse(read(root, 'packages/pandadoc/openapi.json')) as { paths: object; info: { version: string }; components: { schemas: object } };
+    expect(Object.keys(effective.paths)).toEqual([PANDADOC_OPERATION]);
+    expect(Object.keys(effective.components.schemas)).toEqual(['UploadSectionStatusEnum', 'UploadSectionStatusResponse']);
+    expect({ ...effective, info: effectiveBefore.info }).toEqual(effectiveBefore);
+    expect(effective.info.version).toBe('8.8.0');
+    expect(read(root, 'packages/pandadoc/src/generated/openapi.ts').length).toBeLessThanOrEqual(typesBefore.length);
+
+    // PROVENANCE.md: where it is published (kept), the version, the digest of the download, what was kept.
+    const provenance = read(root, 'specs/pandadoc/PROVENANCE.md');
+    expect(provenance).toContain('- **Published at:** https://raw.githubusercontent.com/PandaDoc/pandadoc-openapi-specification/main/openapi.json');
+    expect(provenance).toContain('- **Vendor version:** `info.version` 8.8.0');
+    expect(provenance).toContain(`- **Document digest:** \`${documentDigest(whole)}\``);
+    expect(provenance).toContain(`- **Covered:** \`${PANDADOC_COVERED}\` — 1 of 96 paths kept in the effective spec`);
+    const report = read(root, 'specs/pandadoc/last-diff.md');
+    expect(report).toContain("95 operations outside this client's scope changed (95 added, 0 removed, 0 changed).");
+    const changesetNames = readdirSync(join(root, '.changeset')).filter((name) => name.startsWith('pandadoc-spec-'));
+    expect(changesetNames).toHaveLength(1);
+    expect(read(root, `.changeset/${changesetNames[0] ?? ''}`)).toMatch(/^---\n"@upstat\/pandadoc": patch\n"@upstat\/providers": patch\n---\n/);
+
+    // The next release changes only operations the client does not cover: one line, no bump, nothing written.
+    const watched = ['specs', 'packages/pandadoc/src', '.changeset'];
+    const before = snapshot(root, watched);
+    const outside = join(root, 'pandadoc-8.8.1.json');
+    writeFileSync(outside, JSON.stringify(wholePandadoc(root, { version: '8.8.0', outsideChange: true })));
+    const second = spec(root, 'update', 'pandadoc', outside, '--today', '2026-12-07');
+    expect(second.status).toBe(0);
+    expect(second.stdout).toContain(
+      `pandadoc: ${outside} makes no change to the effective spec; nothing written. 95 operations outside this client's scope changed (0 added, 0 removed, 95 changed).`,
+    );
     expect(snapshot(root, watched)).toEqual(before);
   });
 });

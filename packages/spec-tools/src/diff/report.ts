@@ -1,4 +1,4 @@
-import type { DiffResult, Severity, SpecChange } from './types.js';
+import type { DiffResult, OutOfScopeChanges, Severity, SpecChange } from './types.js';
 
 const HEADINGS: Record<Severity, string> = { breaking: 'Breaking', 'non-breaking': 'Non-breaking', 'docs-only': 'Docs only' };
 
@@ -7,18 +7,26 @@ function changeLine(change: SpecChange): string {
   return `- **${change.severity}**${breaks} \`${change.rule}\` — ${change.message}  \n  at \`${change.pointer}\``;
 }
 
+/** The one line about operations a client does not cover: `N operations outside this client's scope changed (…)`. */
+export function outOfScopeLine(counts: OutOfScopeChanges): string {
+  const total = counts.added + counts.removed + counts.changed;
+  return `${total} operation${total === 1 ? '' : 's'} outside this client's scope changed (${counts.added} added, ${counts.removed} removed, ${counts.changed} changed).`;
+}
+
 /**
  * A Markdown report: a summary line, then the changes grouped by operation (document-level changes
- * first), breaking ones first within each group.
+ * first), breaking ones first within each group. With `outOfScope` (the spec was cut to the operations a client
+ * covers), one more line counts what changed elsewhere in the vendor's document.
  */
-export function markdownReport(result: DiffResult, title: string): string {
+export function markdownReport(result: DiffResult, title: string, options: { outOfScope?: OutOfScopeChanges | undefined } = {}): string {
   const { summary } = result;
   const lines = [`# ${title}`, ''];
+  const scope = options.outOfScope === undefined ? [] : [outOfScopeLine(options.outOfScope), ''];
   if (result.changes.length === 0) {
-    lines.push('No changes.');
-    return `${lines.join('\n')}\n`;
+    lines.push('No changes.', '', ...scope);
+    return `${lines.join('\n').trimEnd()}\n`;
   }
-  lines.push(`**${summary.breaking} breaking**, ${summary.nonBreaking} non-breaking, ${summary.docsOnly} docs-only.`, '');
+  lines.push(`**${summary.breaking} breaking**, ${summary.nonBreaking} non-breaking, ${summary.docsOnly} docs-only.`, '', ...scope);
   const groups = new Map<string, SpecChange[]>();
   for (const change of result.changes) {
     const key = change.operation ?? '';

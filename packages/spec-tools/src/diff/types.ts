@@ -29,4 +29,14 @@ export interface DiffResult {
   summary: DiffSummary;
 }
 
+/**
+ * Operations outside those a client covers that were added, removed or changed between two whole vendor documents.
+ * Reported in one line, never in the exit code or the bump: the client has none of them.
+ */
+export interface OutOfScopeChanges {
+  added: number;
+  removed: number;
+  changed: number;
+}
+
 export const SEVERITY_ORDER: Record<Severity, number> = { breaking: 0, 'non-breaking': 1, 'docs-only': 2 };
