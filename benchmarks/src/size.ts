@@ -12,9 +12,10 @@ import { atMost, formatBytes, ratio, repoRoot, table, type SectionResult } from 
 
 const benchmarksDir = join(repoRoot, 'benchmarks');
 // The goal was 5 kB; the redaction boundary, bounded bodies, deadlines and typed errors in core alone are ~7 kB
-// gzipped (a single dist file: packages/core/src), so this budget guards the measured size against growth
-// rather than promising a number the features do not fit in.
-const BUDGET_KB = 11;
+// gzipped (a single dist file: packages/core/src), and the request hook, User-Agent and request id of a successful
+// status add ~0.6 kB, so this budget guards the measured size against growth rather than promising a number the
+// features do not fit in.
+const BUDGET_KB = 12;
 const BUDGET_BYTES = BUDGET_KB * 1024;
 
 /** `allProviders`' options for every provider of the registry: its first credential and a base URL. */
