@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TEST_PROVIDERS } from './registry.js';
-import { bin, upstat, type Run } from './support.js';
+import { bin, collect, upstat } from './support.js';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 
@@ -34,17 +34,7 @@ describe('upstat mock', () => {
     if (provider === undefined) throw new Error('no provider');
     const parse = "let s='';process.stdin.on('data',(d)=>s+=d).on('end',()=>{const v=JSON.parse(s);console.log('parsed '+v.state)})";
     const pipeline = `"${process.execPath}" "${bin}" mock -- "${process.execPath}" "${bin}" status '${provider.example}' --json | "${process.execPath}" -e "${parse}"`;
-    const run = await new Promise<Run>((resolve, reject) => {
-      const child = spawn('sh', ['-c', pipeline], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.on('error', reject);
-      child.on('close', (code) => {
-        resolve({ code, stdout, stderr });
-      });
-    });
+    const run = await collect(spawn('sh', ['-c', pipeline], { stdio: ['ignore', 'pipe', 'pipe'] }));
     expect(run.stderr).toContain('mock servers are running on loopback');
     expect(run.stdout).toMatch(/^parsed [a-z_]+\n$/);
     expect(run.code).toBe(0);
@@ -142,17 +132,7 @@ describe('without @upstat/mocks installed', () => {
   it('--version works; upstat mock exits 2 saying what to install', async () => {
     const lightBin = await installWithoutMocks();
     const runLight = (args: string[]) =>
-      new Promise<Run>((resolve, reject) => {
-        const child = spawn(process.execPath, [lightBin, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-        child.on('error', reject);
-        child.on('close', (code) => {
-          resolve({ code, stdout, stderr });
-        });
-      });
+      collect(spawn(process.execPath, [lightBin, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] }));
     const version = await runLight(['--version']);
     expect(version.code, version.stderr).toBe(0);
     const mock = await runLight(['mock']);

@@ -10,13 +10,11 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { fileURLToPath } from 'node:url';
 import { startLocalServer, type LocalServer } from '@upstat/test-support';
 import { describe, it } from 'vitest';
 import { TEST_PROVIDERS, testProvider, type ProviderId } from './registry.js';
-import { jsonLines } from './support.js';
+import { bin, cleanEnv, collect, jsonLines, type Run } from './support.js';
 
-const bin = fileURLToPath(new URL('../bin/upstat.js', import.meta.url));
 
 type Provider = ProviderId;
 type Command = 'status' | 'wait';
@@ -47,28 +45,11 @@ function release(): void {
   else running -= 1;
 }
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs the CLI with no UPSTAT_* variable from this process, only those in `env`. */
 async function upstat(args: string[], env: Record<string, string>): Promise<Run> {
   await acquire();
   try {
-    return await new Promise<Run>((resolve, reject) => {
-      const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('UPSTAT_')));
-      const child = spawn(process.execPath, [bin, ...args], { env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.on('error', reject);
-      child.on('close', (code) => {
-        resolve({ code, stdout, stderr });
-      });
-    });
+    return await collect(spawn(process.execPath, [bin, ...args], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] }));
   } finally {
     release();
   }

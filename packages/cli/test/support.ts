@@ -13,21 +13,31 @@ export interface Run {
   stderr: string;
 }
 
-/** Runs the CLI with no UPSTAT_* variable from this process, only those in `env`; `onStart` gets the child. */
-export function upstat(args: string[], env: Record<string, string> = {}, onStart?: (child: ChildProcess) => void): Promise<Run> {
+/** Everything a child started with piped stdout and stderr prints, and its exit code once it has closed. */
+export function collect(child: ChildProcess): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('UPSTAT_')));
-    const child = spawn(process.execPath, [bin, ...args], { env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
     child.on('close', (code) => {
       resolve({ code, stdout, stderr });
     });
-    onStart?.(child);
   });
+}
+
+/** The environment with no UPSTAT_* variable, plus `env`. */
+export function cleanEnv(env: Record<string, string>): NodeJS.ProcessEnv {
+  return { ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('UPSTAT_'))), ...env };
+}
+
+/** Runs the CLI with no UPSTAT_* variable from this process, only those in `env`; `onStart` gets the child. */
+export function upstat(args: string[], env: Record<string, string> = {}, onStart?: (child: ChildProcess) => void): Promise<Run> {
+  const child = spawn(process.execPath, [bin, ...args], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const run = collect(child);
+  onStart?.(child);
+  return run;
 }
 
 export const schema = JSON.parse(readFileSync(schemaPath, 'utf8')) as { $defs: { errorLine: { properties: { error: { properties: { kind: { enum: string[] } } } } } } };
