@@ -89,6 +89,17 @@ export interface CallOptions {
   deadline?: number | undefined;
   /** Called for each HTTP attempt of this call, after the client's own `onRequest` (same events, same rules). */
   onRequest?: RequestHook | undefined;
+  /**
+   * An object the call fills in with facts about the response its result was read from (the vendor's request
+   * id), when it succeeds. Cheaper than a request hook when that is all a caller needs: no event is built.
+   */
+  response?: ResponseInfo | undefined;
+}
+
+/** Filled in by a successful call given as `CallOptions.response`. */
+export interface ResponseInfo {
+  /** The vendor's request id of the successful response (redacted, on one line, capped), if it sent one. */
+  requestId?: string | undefined;
 }
 
 /** What a provider package supplies: who it is, where its server is, how it authenticates. */
@@ -432,8 +443,12 @@ export function createApiClient<Paths extends object>(options: BaseClientOptions
         trace.status = response.status;
         trace.requestId = requestIdFromHeaders(redactor, response.headers);
       }
+      // Every attempt sets it, so the id left is the last attempt's: the one the result is read from.
+      if (call.response !== undefined) {
+        call.response.requestId = response.ok ? (trace?.requestId ?? requestIdFromHeaders(redactor, response.headers)) : undefined;
+      }
       const body = response.ok
-        ? await readBodyText(response, maxResponseBytes, false)
+        ? await readBodyText(response, maxResponseBytes, false, userFetch === undefined)
         : await readBodyText(response, ERROR_BODY_LIMIT_BYTES, true);
       received = { response, body };
       if (!response.ok) throw ERROR_STATUS_READ;

@@ -17,6 +17,11 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * so a delay of days fires after days, not at once. Returns the function that cancels it.
  */
 export function setTimer(callback: () => void, ms: number): () => void {
+  // The common case (every request's time limit) is one plain timer.
+  if (ms < MAX_TIMER_MS) {
+    const single = setTimeout(callback, Math.max(ms, 0));
+    return () => { clearTimeout(single); };
+  }
   let timer: ReturnType<typeof setTimeout>;
   const due = Date.now() + ms;
   const arm = (delay: number) => {

@@ -83,6 +83,7 @@ export {
   type ApiClient,
   type BaseClientOptions,
   type CallOptions,
+  type ResponseInfo,
   type FetchLike,
   type GetOperation,
   type PathParameters,

@@ -63,12 +63,35 @@ export function encodePathParameter(provider: ProviderInfo, name: string, value:
   }
 }
 
+/** A path template split once: literal text at even indexes, parameter names at odd ones. */
+function splitTemplate(template: string): string[] {
+  const parts: string[] = [];
+  let last = 0;
+  for (const match of template.matchAll(TEMPLATE_PARAM)) {
+    parts.push(template.slice(last, match.index));
+    // OpenAPI path templates here are plain `{name}` (style "simple", no explode).
+    parts.push((match[1] as string).replace(/^[.;]/, '').replace(/\*$/, ''));
+    last = match.index + match[0].length;
+  }
+  parts.push(template.slice(last));
+  return parts;
+}
+
 /** An openapi-fetch `pathSerializer` that fills every `{name}` in the template through the guard. */
 export function createPathSerializer(provider: ProviderInfo) {
-  return (template: string, params: Record<string, unknown> | undefined): string =>
-    template.replace(TEMPLATE_PARAM, (_match, rawName: string) => {
-      // OpenAPI path templates here are plain `{name}` (style "simple", no explode).
-      const name = rawName.replace(/^[.;]/, '').replace(/\*$/, '');
-      return encodePathParameter(provider, name, params?.[name]);
-    });
+  // A client calls the same few templates over and over: each is split once (the hot path of every request).
+  const split = new Map<string, string[]>();
+  return (template: string, params: Record<string, unknown> | undefined): string => {
+    let parts = split.get(template);
+    if (parts === undefined) {
+      parts = splitTemplate(template);
+      if (split.size < 256) split.set(template, parts);
+    }
+    let url = parts[0] as string;
+    for (let index = 1; index < parts.length; index += 2) {
+      const name = parts[index] as string;
+      url += encodePathParameter(provider, name, params?.[name]) + (parts[index + 1] as string);
+    }
+    return url;
+  };
 }

@@ -202,3 +202,30 @@ describe('onRequest: a hook that throws', () => {
     expect(JSON.parse(stdout)).toEqual({ body: { id: 'p1', state: 'ready' }, calls: [200], uncaught: ['logger broke'] });
   });
 });
+
+describe('CallOptions.response: the request id of the response a result was read from', () => {
+  it('holds the successful attempt’s id, not the failed attempt’s before it, and is emptied when the next success has none', async () => {
+    let calls = 0;
+    server = await startLocalServer((_request, response) => {
+      calls += 1;
+      if (calls === 1) sendJson(response, 503, { detail: 'busy' }, { 'x-request-id': 'req-busy' });
+      else if (calls === 2) sendJson(response, 200, { id: 'p1', state: 'ready' }, { 'request-id': 'req-ok' });
+      else sendJson(response, 200, { id: 'p1', state: 'ready' });
+    });
+    const get = client(server.url, { clock: virtualClock(), random: () => 0.5 }).get(ITEM_PATH);
+    const info: { requestId?: string | undefined } = {};
+    await get(params, { response: info });
+    expect(info.requestId).toBe('req-ok');
+    await get(params, { response: info });
+    expect(info.requestId).toBeUndefined();
+  });
+
+  it('is redacted like every other header the client reads', async () => {
+    server = await startLocalServer((_request, response) => {
+      sendJson(response, 200, { id: 'p1', state: 'ready' }, { 'x-request-id': `req-${SECRET}` });
+    });
+    const info: { requestId?: string | undefined } = {};
+    await client(server.url).get(ITEM_PATH)(params, { response: info });
+    expect(info.requestId).toBe('req-[REDACTED]');
+  });
+});

@@ -14,6 +14,7 @@ import {
   type ProviderPlugin,
   type ProviderStatus,
   type RefOf,
+  type ResponseInfo,
   type RequestHook,
   type SharedClientOptions,
   type StatusFetcher,
@@ -175,16 +176,14 @@ export function createUpstat<const Plugins extends readonly ProviderPlugin<any>[
   async function status(input: string | RefOf<D>, options: StatusOptions = {}, deadline?: number): Promise<Status> {
     const ref = refs.toRef(input);
     const { definition, fetch } = connectionFor(ref);
-    // The request id of the response the status is read from: the last attempt's, which succeeded.
-    let requestId: string | undefined;
+    // Filled in with the request id of the response the status is read from.
+    const response: ResponseInfo = {};
     const body: unknown = await fetch(ref, {
       signal: options.signal,
       retry: options.retry,
       timeoutMs: options.requestTimeoutMs,
       deadline,
-      onRequest: (event) => {
-        requestId = event.error === undefined ? event.requestId : undefined;
-      },
+      response,
     });
     const result = readStatus(
       definition,
@@ -197,7 +196,7 @@ export function createUpstat<const Plugins extends readonly ProviderPlugin<any>[
           rawText: capText(body === undefined ? 'undefined' : JSON.stringify(body)),
         }),
     ) as Status;
-    if (requestId !== undefined) result.requestId = requestId;
+    if (response.requestId !== undefined) result.requestId = response.requestId;
     return result;
   }
 

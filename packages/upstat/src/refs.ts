@@ -16,6 +16,8 @@ export interface RefCodec<D extends AnyDefinition = AnyDefinition> {
   readonly toRef: (input: RefOf<D> | string) => RefOf<D>;
 }
 
+/** Field values made only of these are well-formed Unicode without asking `encodeURIComponent` (the common case of an ID). */
+const PLAIN_FIELD = /^[A-Za-z0-9_.~-]+$/;
 /** How much of one identifier (or of a ref string) an error message shows. */
 const SHOWN_CHARACTERS = 100;
 
@@ -90,17 +92,21 @@ export function createRefCodec<D extends AnyDefinition>(definitions: readonly D[
     const provider = record.provider;
     const fields = typeof provider === 'string' ? fieldsOf.get(provider) : undefined;
     if (fields === undefined || typeof provider !== 'string') throw unknownProvider(shown(), provider);
+    // Keep only the known fields, so the ref a status reports is exactly the ref asked about.
+    const ref: Record<string, unknown> = { provider };
     for (const field of fields) {
       const fieldValue = record[field];
       if (typeof fieldValue !== 'string' || fieldValue === '') throw invalid(shown(), `${field} must be a non-empty string`);
-      try {
-        encodeURIComponent(fieldValue);
-      } catch {
-        throw invalid(shown(), `${field} is not well-formed Unicode`);
+      if (!PLAIN_FIELD.test(fieldValue)) {
+        try {
+          encodeURIComponent(fieldValue);
+        } catch {
+          throw invalid(shown(), `${field} is not well-formed Unicode`);
+        }
       }
+      ref[field] = fieldValue;
     }
-    // Keep only the known fields, so the ref a status reports is exactly the ref asked about.
-    return Object.fromEntries([['provider', provider], ...fields.map((field) => [field, record[field]])]) as RefOf<D>;
+    return ref as RefOf<D>;
   }
 
   function format(ref: RefOf<D>): string {

@@ -5,6 +5,8 @@
  * another origin. Byte counts are what the server managed to write, so they hold whatever the client buffers.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { performance } from 'node:perf_hooks';
 import { startLocalServer, virtualClock, type LocalServer } from '@upstat/test-support';
 import { sendai, type SendaiClientOptions } from '@upstat/sendai';
@@ -198,6 +200,80 @@ describe('success bodies are bounded (default 1 MiB)', () => {
     expect(thrown).toBeInstanceOf(ConfigurationError);
     expect((thrown as Error).message).toContain('maxResponseBytes');
   });
+});
+
+describe('a Content-Length that lies, or a compressed body, is not trusted', () => {
+  const STATUS = JSON.stringify({ payload: { id: 'upl_1', name: 'report.pdf', status: 'COMPLETED' } });
+
+  it('a gzip body of 1 MiB + 1 byte (a few kilobytes on the wire, Content-Length small): ResponseTooLargeError', async () => {
+    const inflated = Buffer.concat([Buffer.from(STATUS), Buffer.alloc(1 + MiB - Buffer.byteLength(STATUS), ' ')]);
+    const wire = gzipSync(inflated);
+    expect(wire.length).toBeLessThan(16 * 1024);
+    const server = await serve((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': String(wire.length) });
+      response.end(wire);
+    });
+    const error = await failure(upstatFor(server.url).status(REF));
+    expect(error).toBeInstanceOf(ResponseTooLargeError);
+    expect(error).toMatchObject({ limitBytes: 1_048_576, status: 200 });
+  });
+
+  it('a gzip body of exactly 1 MiB is read whole (the limit counts decoded bytes)', async () => {
+    const inflated = Buffer.concat([Buffer.from(STATUS), Buffer.alloc(MiB - Buffer.byteLength(STATUS), ' ')]);
+    const wire = gzipSync(inflated);
+    const server = await serve((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': String(wire.length) });
+      response.end(wire);
+    });
+    await expect(upstatFor(server.url).status(REF)).resolves.toMatchObject({ state: 'succeeded' });
+  });
+
+  it('a custom fetch whose Response declares Content-Length 2 over a 5 MiB body: ResponseTooLargeError, body cut off', async () => {
+    let pulled = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled += CHUNK.length;
+        controller.enqueue(new Uint8Array(CHUNK));
+        if (pulled >= 5 * MiB) controller.close();
+      },
+    });
+    const headers = { 'content-type': 'application/json', 'content-length': '2' };
+    const fetch = () => Promise.resolve(new Response(body, { status: 200, headers }));
+    const error = await failure(upstatFor('http://127.0.0.1:9', {}, { fetch }).status(REF));
+    expect(error).toBeInstanceOf(ResponseTooLargeError);
+    expect(pulled).toBeLessThan(2 * MiB);
+  });
+
+  it('a server that declares a short Content-Length and keeps sending: only the declared bytes are the body', async () => {
+    // Node's fetch frames the body by the declared length; what follows is not part of the response.
+    let sent = 0;
+    const server = createNetServer((socket) => {
+      socket.on('error', () => undefined);
+      socket.once('data', () => {
+        socket.write(`HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(STATUS)}\r\n\r\n${STATUS}`);
+        const flood = (): void => {
+          while (sent < 50 * MiB && !socket.destroyed) {
+            sent += CHUNK.length;
+            if (!socket.write(CHUNK)) {
+              socket.once('drain', flood);
+              return;
+            }
+          }
+          socket.end();
+        };
+        flood();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const { result, growth } = await peakRssGrowth(() => upstatFor(`http://127.0.0.1:${port}`).status(REF));
+      expect(result).toMatchObject({ state: 'succeeded' });
+      expect(growth).toBeLessThan(64 * MiB);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => { resolve(); }));
+    }
+  }, 30_000);
 });
 
 describe('error bodies are read only up to their cap, on every attempt', () => {
