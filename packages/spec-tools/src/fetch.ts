@@ -69,8 +69,21 @@ async function readBounded(response: Response, maxBytes: number, shown: string):
   return body;
 }
 
-/** Downloads an OpenAPI 3.0/3.1 document (JSON or YAML) from an http(s) URL and checks that it is one. */
-export async function fetchSpec(url: string, options: FetchOptions = {}): Promise<FetchedDocument> {
+/** A body downloaded within the limits, and the URL it finally came from (for display: no credentials or query). */
+export interface BoundedDownload {
+  from: string;
+  /** The URL it finally came from, as fetched (credentials and query included): not for messages. */
+  url: string;
+  body: Uint8Array;
+  contentType: string | null;
+}
+
+/**
+ * Downloads an http(s) URL within `maxBytes`, `timeoutMs` (redirects and body included) and `maxRedirects`. Every
+ * failure is a SpecToolError that names the URL without credentials or query. Shared by `fetchSpec` and by the
+ * bundler's URL `$ref`s (src/bundle.ts).
+ */
+export async function fetchBounded(url: string, options: FetchOptions = {}): Promise<BoundedDownload> {
   const { maxBytes, timeoutMs, maxRedirects } = { ...FETCH_DEFAULTS, ...options };
   let current: URL;
   try {
@@ -82,8 +95,6 @@ export async function fetchSpec(url: string, options: FetchOptions = {}): Promis
   for (let redirects = 0; ; redirects++) {
     const shown = displayUrl(current);
     if (current.protocol !== 'http:' && current.protocol !== 'https:') throw new SpecToolError(`${shown}: only http(s) URLs can be fetched`);
-    let response: Response;
-    let body: Uint8Array;
     try {
       // fetch() refuses URLs with credentials (and would name them in its error): send them as Basic auth instead.
       const headers: Record<string, string> = { accept: 'application/json, application/yaml;q=0.9, */*;q=0.5' };
@@ -93,7 +104,7 @@ export async function fetchSpec(url: string, options: FetchOptions = {}): Promis
         target.username = '';
         target.password = '';
       }
-      response = await fetch(target, { redirect: 'manual', signal, headers });
+      const response = await fetch(target, { redirect: 'manual', signal, headers });
       const location = response.headers.get('location');
       if (response.status >= 300 && response.status < 400 && location !== null) {
         await response.body?.cancel();
@@ -105,19 +116,30 @@ export async function fetchSpec(url: string, options: FetchOptions = {}): Promis
         await response.body?.cancel();
         throw new SpecToolError(`${shown}: HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`);
       }
-      body = await readBounded(response, maxBytes, shown);
+      return { from: shown, url: current.href, body: await readBounded(response, maxBytes, shown), contentType: response.headers.get('content-type') };
     } catch (error) {
       if (error instanceof SpecToolError) throw error;
       const reason = (error as Error).name === 'TimeoutError' ? `no complete answer within ${timeoutMs} ms` : describeNetworkError(error).split(current.href).join(shown);
       throw new SpecToolError(`${shown}: cannot fetch (${reason})`);
     }
-    const text = new TextDecoder().decode(body);
-    const format = text.trimStart().startsWith('{') ? 'json' : 'yaml';
-    const document = parseDocumentText(text, `${shown} (as ${format === 'json' ? 'document.json' : 'document.yaml'})`);
-    if (!isObject(document)) throw new SpecToolError(`${shown}: expected a JSON/YAML object at the top level, not an OpenAPI document`);
-    assertOpenApi(document, shown);
-    return { from: shown, text, format, bytes: body.byteLength };
   }
+}
+
+/**
+ * Downloads an OpenAPI 3.0/3.1 document (JSON or YAML) from an http(s) URL and checks that it is one. A document
+ * split over files comes back bundled (its refs resolved against the URL it came from, src/bundle.ts), so that the
+ * saved file stands alone.
+ */
+export async function fetchSpec(url: string, options: FetchOptions = {}): Promise<FetchedDocument> {
+  const { from: shown, url: final, body } = await fetchBounded(url, options);
+  const fetched = new TextDecoder().decode(body);
+  const format = fetched.trimStart().startsWith('{') ? 'json' : 'yaml';
+  const document = parseDocumentText(fetched, `${shown} (as ${format === 'json' ? 'document.json' : 'document.yaml'})`);
+  if (!isObject(document)) throw new SpecToolError(`${shown}: expected a JSON/YAML object at the top level, not an OpenAPI document`);
+  assertOpenApi(document, shown);
+  const { bundleSpecText } = await import('./bundle.js');
+  const { text } = await bundleSpecText({ document, text: fetched, isJson: format === 'json' }, final, { ...options, label: shown });
+  return { from: shown, text, format, bytes: body.byteLength };
 }
 
 function describeNetworkError(error: unknown): string {

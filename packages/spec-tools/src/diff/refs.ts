@@ -21,7 +21,7 @@ export function lookup(document: JsonObject, ref: string): unknown {
 
 /**
  * Checks every `$ref` in a document before any comparison, so a broken document is reported once,
- * precisely, instead of as a confusing diff. Only local references are supported: bundle first.
+ * precisely, instead of as a confusing diff. Only local references: `loadSide` and `bundleSpec` resolve external ones.
  */
 export function assertRefsResolve(document: JsonObject, label: string): void {
   const visit = (node: unknown, at: string[]): void => {
@@ -36,7 +36,7 @@ export function assertRefsResolve(document: JsonObject, label: string): void {
       const ref = node.$ref;
       if (!ref.startsWith('#')) {
         throw new SpecToolError(
-          `${label}: external $ref ${JSON.stringify(ref)} at ${pointer(...at)} is not supported; bundle the document into one file first (e.g. \`redocly bundle\`)`,
+          `${label}: external $ref ${JSON.stringify(ref)} at ${pointer(...at)} is not supported by diffDocuments, which compares bundled documents: load each side with loadSide() or bundleSpec(), which resolve external $refs`,
         );
       }
       if (lookup(document, ref) === undefined) {
