@@ -5,10 +5,11 @@ import { stringify as toYaml } from 'yaml';
 import { resolveCovers } from './covers.js';
 import { outOfScopeChanges } from './cut.js';
 import { diffDocuments } from './diff/classify.js';
+import { applyPolicy } from './diff/policy.js';
+import { resolvePolicy } from './diff/policy-config.js';
 import { loadSide, readSpecSource, type LoadedSide, type SpecSource } from './diff/load-side.js';
 import { impliedBump, markdownReport, outOfScopeLine } from './diff/report.js';
 import type { DiffResult, OutOfScopeChanges } from './diff/types.js';
-import { renderClientFiles } from './generate.js';
 import { assertOpenApi, isObject, loadDocument, type JsonObject } from './load.js';
 import { documentDigest } from './provenance.js';
 import { effectiveSpec, locateSpecDir, type SpecDir } from './spec-dir.js';
@@ -162,7 +163,10 @@ export async function updateSpec(options: UpdateOptions): Promise<UpdateResult> 
   const packageName = options.packageName ?? `@upstat/${provider}`;
   const today = options.today ?? new Date().toISOString().slice(0, 10);
   // The overlay must still apply to the new spec: a stale fix is an error naming the action.
-  const { specDir, packageDir, source, previousSpec, covers, diff, outOfScope } = await compareSpec(options);
+  const { specDir, packageDir, source, previousSpec, covers, committed, effective, diff: classified, outOfScope } = await compareSpec(options);
+  // The bump follows the same policy `check` applies (a policy file at the repository root, else the defaults).
+  const { policy } = await resolvePolicy({}, { cwd: root });
+  const diff = applyPolicy(classified, committed.document, effective, { policy, today });
   // Only what the client covers decides: changes outside the cut never make a bump on their own.
   const bump = impliedBump(diff);
   if (bump === 'none') return { diff, outOfScope, bump, written: [], changesetPath: undefined, reportPath: undefined, typecheck: undefined };
@@ -189,7 +193,9 @@ export async function updateSpec(options: UpdateOptions): Promise<UpdateResult> 
         outOfScope,
       }),
     );
-    // Regenerate from the files just written, exactly as `upstat-spec generate` would.
+    // Regenerate from the files just written, exactly as `upstat-spec generate` would. Loaded here, not with this
+    // module, because the generator brings TypeScript and `check` (compareSpec) never generates.
+    const { renderClientFiles } = await import('./generate.js');
     for (const file of await renderClientFiles(locateSpecDir(specDir.dir), packageDir, covers === undefined ? {} : { covers })) {
       await transaction.write(join(packageDir, file.path), file.content);
     }
