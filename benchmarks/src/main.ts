@@ -12,6 +12,7 @@ import { benchMocks } from './mocks.js';
 import { benchRequests } from './requests.js';
 import { repoRoot, table, type SectionResult } from './report.js';
 import { benchSize } from './size.js';
+import { benchSpecTools } from './spec-tools.js';
 import { benchTypes } from './types.js';
 import { benchWaiter } from './waiter.js';
 
@@ -21,6 +22,7 @@ const BENCHMARKS: Record<string, () => Promise<SectionResult>> = {
   guarantees: benchGuarantees,
   mocks: benchMocks,
   generator: benchGenerator,
+  'spec-tools': benchSpecTools,
   types: benchTypes,
   size: benchSize,
   'build-cache': benchBuildCache,
