@@ -219,6 +219,7 @@ ${stateRows(definition).join('\n')}
 export function renderProviderFiles(root, provider) {
   const { id, definition } = provider;
   const dir = `packages/${id}`;
+  const overlay = existsSync(join(root, 'specs', id, 'overlay.yaml'));
   const manifest = runtimeManifest({
     name: `@upstat/${id}`,
     version: keptVersion(root, dir),
@@ -235,8 +236,10 @@ export function renderProviderFiles(root, provider) {
       typecheck: 'tsc -p tsconfig.json && tsc -p tsconfig.src.json',
       lint: 'eslint .',
     },
-    files: ['dist', 'openapi.json', 'README.md', 'LICENSE'],
-    extraExports: { './openapi.json': './openapi.json' },
+    // The overlay ships beside the effective spec so that `upstat-spec check` in a downstream repository can apply
+    // it to the vendor's next document (packages/spec-tools/src/spec-dir.ts).
+    files: ['dist', 'openapi.json', ...(overlay ? ['overlay.yaml'] : []), 'README.md', 'LICENSE'],
+    extraExports: { './openapi.json': './openapi.json', ...(overlay ? { './overlay.yaml': './overlay.yaml' } : {}) },
     // The operations the client calls: `upstat-spec` cuts the vendor's whole document to these (packages/spec-tools/src/covers.ts).
     upstat: { runtime: 'web', provider: id, covers: [`GET ${definition.operation.path}`] },
   });

@@ -4,12 +4,15 @@ import { writeFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SEVERITY_ORDER, type DiffResult, type OutOfScopeChanges } from './diff/types.js';
+import { POLICY_HELP, POLICY_OPTIONS, POLICY_USAGE, resolvePolicy, type PolicyFlags } from './diff/policy-config.js';
 import { SpecToolError } from './errors.js';
 import type { JsonObject } from './load.js';
 import { displayPath, findRepoRoot } from './paths.js';
 
 // Each command loads what it needs when it runs (openapi-typescript, Redocly and Prism take seconds to load), so
-// that `--help` and `--version` answer at once.
+// that `--help` and `--version` answer at once: this module imports only Node built-ins and small modules of this
+// package at its top level, does no work there beyond building the usage text, and every command `await import()`s
+// its own modules, which tsup.config.ts keeps in separate chunks. test/startup.test.ts checks what each command loads.
 
 /** Each command's usage and what it does: `upstat-spec <command> --help` prints its entry, `--help` all of them. */
 const COMMANDS = {
@@ -23,15 +26,19 @@ const COMMANDS = {
   mock: `mock <name>=<openapi-file>...
       Start one Prism mock server per file on a free loopback port and print their URLs; Ctrl-C stops them.`,
   diff: `diff <old> <new> [--json] [--fail-on breaking|non-breaking|docs-only|none] [--output <file>] [--second-opinion]
+      ${POLICY_USAGE}
       Classify every change between two OpenAPI 3.0/3.1 documents (JSON or YAML) as breaking, non-breaking
       or docs-only, from the side of a client. A side is a file, an http(s) URL, or a provider name meaning
-      its committed effective spec (packages/<name>/openapi.json). Exits 1 when a change at or above
+      its effective spec (packages/<name>/openapi.json in this repository, else the installed
+      @upstat/<name>/openapi.json). Exits 1 when a change at or above
       --fail-on (default breaking) is found. --second-opinion also runs Redocly CLI's diff and prints
-      where it disagrees.`,
-  check: `check <provider> <new-spec> [--json] [--second-opinion] [--covers "GET /path"]...
+      where it disagrees. Breaking changes are then judged by the policy (deprecation, sunset, stability):
+${POLICY_HELP}`,
+  check: `check <provider> <new-spec> [--json] [--second-opinion] [--covers "GET /path"]... [policy flags as for diff]
       Cut <new-spec> to the operations packages/<provider> covers (--covers, else "upstat.covers" in its
       package.json), apply specs/<provider>/overlay.yaml, and diff the committed effective spec against it;
-      operations outside the cut are counted in one line. Writes nothing. Exit codes as for diff.`,
+      operations outside the cut are counted in one line. Outside this repository, the installed
+      @upstat/<provider> package's effective spec, covers and overlay are used. Writes nothing. Exit codes as for diff.`,
   fetch: `fetch <provider> [--url <url>] [--out <file>] [--json] [--second-opinion] [--covers "GET /path"]...
       Download the vendor's published document (--url, else the "Published at" URL in
       specs/<provider>/PROVENANCE.md; at most 50 MB, 60 s, 5 redirects), check that it is OpenAPI 3.0/3.1,
@@ -115,7 +122,7 @@ async function generate(args: string[]): Promise<number> {
   if (positionals.length !== 1) throw new UsageError('generate needs exactly one <spec-dir>');
   const [dir] = positionals as [string];
   const { locateSpecDir } = await import('./spec-dir.js');
-  const { findStaleFiles, renderClientFiles, writeGeneratedFiles } = await import('./generate.js');
+  const { findStaleFiles, generateCommand, renderClientFiles, writeGeneratedFiles } = await import('./generate.js');
   const specDir = locateSpecDir(dir);
   const outDir = resolve(values.out);
   const files = await renderClientFiles(specDir, outDir, values.covers === undefined ? {} : { covers: values.covers });
@@ -131,7 +138,8 @@ async function generate(args: string[]): Promise<number> {
   }
   console.error(`Generated code is out of date with ${displayPath(specDir.dir)}:`);
   for (const file of stale) console.error(`  ${file.path}: ${file.reason}`);
-  console.error('Run `pnpm generate` and commit the result (generated files are never edited by hand).');
+  const { command, runIn } = generateCommand(specDir, outDir, values.covers);
+  console.error(`Run \`${command}\` ${runIn} and commit the result (generated files are never edited by hand).`);
   return 1;
 }
 
@@ -172,14 +180,17 @@ function exceeds(result: DiffResult, failOn: (typeof FAIL_ON)[number]): boolean 
 async function printDiff(
   before: { label: string; document: JsonObject },
   after: { label: string; document: JsonObject },
-  values: { json?: boolean; 'fail-on'?: string; output?: string; 'second-opinion'?: boolean },
+  values: { json?: boolean; 'fail-on'?: string; output?: string; 'second-opinion'?: boolean } & PolicyFlags,
   given?: { result: DiffResult; outOfScope: OutOfScopeChanges | undefined },
 ): Promise<number> {
   const failOn = (values['fail-on'] ?? 'breaking') as (typeof FAIL_ON)[number];
   if (!FAIL_ON.includes(failOn)) throw new UsageError(`--fail-on must be one of ${FAIL_ON.join(', ')}`);
   const { diffDocuments } = await import('./diff/classify.js');
   const { markdownReport } = await import('./diff/report.js');
-  const result = given?.result ?? diffDocuments(before.document, after.document, { before: before.label, after: after.label });
+  const { applyPolicy } = await import('./diff/policy.js');
+  const { policy, today } = await resolvePolicy(values, { cwd: process.cwd() });
+  const classified = given?.result ?? diffDocuments(before.document, after.document, { before: before.label, after: after.label });
+  const result = applyPolicy(classified, before.document, after.document, { policy, today });
   const outOfScope = given?.outOfScope;
   const text = values.json
     ? `${JSON.stringify({ before: before.label, after: after.label, ...result, ...(outOfScope === undefined ? {} : { outOfScope }) }, null, 2)}\n`
@@ -204,14 +215,16 @@ const DIFF_OPTIONS = {
   'fail-on': { type: 'string', default: 'breaking' },
   output: { type: 'string' },
   'second-opinion': { type: 'boolean', default: false },
+  ...POLICY_OPTIONS,
 } as const;
 
 async function diff(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: DIFF_OPTIONS });
-  if (positionals.length !== 2) throw new UsageError('diff needs <old> and <new>');
+  const [first, second] = positionals;
+  if (first === undefined || second === undefined || positionals.length !== 2) throw new UsageError('diff needs <old> and <new>');
   const { loadSide } = await import('./diff/load-side.js');
-  const [before, after] = await Promise.all(positionals.map((side) => loadSide(side)));
-  if (!before || !after) throw new UsageError('diff needs <old> and <new>');
+  // The classifier and the report load while the two documents are read (printDiff's imports then find them loaded).
+  const [before, after] = await Promise.all([loadSide(first), loadSide(second), import('./diff/classify.js'), import('./diff/report.js')]);
   return printDiff(before, after, values);
 }
 
@@ -219,10 +232,9 @@ const CHECK_OPTIONS = { ...DIFF_OPTIONS, covers: { type: 'string', multiple: tru
 
 /** `check`'s work, shared with `fetch`: the committed effective spec against the new spec, cut and overlaid. */
 async function checkSource(provider: string, source: string, values: { covers?: string[] | undefined } & Parameters<typeof printDiff>[2]): Promise<number> {
-  const { compareSpec } = await import('./update.js');
-  const comparison = await compareSpec({ root: findRepoRoot(), provider, source, covers: values.covers });
-  const after = { label: `${source}${comparison.specDir.overlayPath === undefined ? '' : ' + overlay'}`, document: comparison.effective };
-  return printDiff(comparison.committed, after, values, { result: comparison.diff, outOfScope: comparison.outOfScope });
+  const { compareProvider } = await import('./spec-dir.js');
+  const comparison = await compareProvider({ root: findRepoRoot(), provider, source, covers: values.covers });
+  return printDiff(comparison.before, comparison.after, values, { result: comparison.diff, outOfScope: comparison.outOfScope });
 }
 
 async function check(args: string[]): Promise<number> {

@@ -1,7 +1,14 @@
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { extname } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import type * as Yaml from 'yaml';
 import { SpecToolError } from './errors.js';
+
+// The YAML parser is loaded on first use, not with this module: it is dozens of CommonJS files, and most documents
+// (every effective spec, most vendor releases) are JSON, so `upstat-spec diff a.json b.json` never needs it.
+// `require` keeps parseDocumentText synchronous.
+let yaml: typeof Yaml | undefined;
+const loadYaml = (): typeof Yaml => (yaml ??= createRequire(import.meta.url)('yaml') as typeof Yaml);
 
 export type JsonObject = Record<string, unknown>;
 
@@ -12,8 +19,10 @@ export function isObject(value: unknown): value is JsonObject {
 /** Parses JSON or YAML text (YAML is a superset of JSON, but JSON is parsed strictly when the name says so). */
 export function parseDocumentText(text: string, label: string): unknown {
   const json = extname(label).toLowerCase() === '.json';
+  // Loaded outside the try: a failure to load the parser is not the document's fault.
+  const yamlParser = json ? undefined : loadYaml();
   try {
-    return json ? (JSON.parse(text) as unknown) : (parseYaml(text, { prettyErrors: true }) as unknown);
+    return yamlParser === undefined ? (JSON.parse(text) as unknown) : (yamlParser.parse(text, { prettyErrors: true }) as unknown);
   } catch (error) {
     throw new SpecToolError(`${label}: not valid ${json ? 'JSON' : 'YAML'}: ${(error as Error).message}`);
   }
@@ -29,6 +38,8 @@ export async function loadDocument(path: string): Promise<JsonObject> {
   }
   const value = parseDocumentText(text, path);
   if (!isObject(value)) throw new SpecToolError(`${path}: expected a JSON/YAML object at the top level`);
+  // An OpenAPI document split over files becomes one document here, before anything else sees it (src/bundle.ts).
+  if (typeof value.openapi === 'string') return (await import('./bundle.js')).bundleSpec(value, path);
   return value;
 }
 

@@ -27,10 +27,12 @@ function runCli(args: string[], cwd: string) {
 }
 
 describe('generate', () => {
-  it('writes the effective spec, the types and the spec info', async () => {
+  it('writes the effective spec, the types, the spec info and a copy of the overlay', async () => {
     const outDir = join(work, 'packages', 'widgets');
     const files = await renderClientFiles(locateSpecDir(join(work, 'specs', 'widgets')), outDir);
-    expect(files.map((file) => file.path)).toEqual(['openapi.json', 'src/generated/openapi.ts', 'src/generated/spec-info.ts']);
+    expect(files.map((file) => file.path)).toEqual(['openapi.json', 'src/generated/openapi.ts', 'src/generated/spec-info.ts', 'overlay.yaml']);
+    // Shipped beside openapi.json so that a downstream `check` can apply it to the vendor's next document.
+    expect(files.find((file) => file.path === 'overlay.yaml')?.content).toBe(await readFile(join(work, 'specs', 'widgets', 'overlay.yaml'), 'utf8'));
     await writeGeneratedFiles(outDir, files);
 
     const effective = JSON.parse(await readFile(join(outDir, 'openapi.json'), 'utf8')) as { components: { schemas: { Widget: { properties: object } } } };
@@ -60,7 +62,8 @@ describe('generate', () => {
     expect(stale.stderr).toMatch(/packages\/widgets\/openapi\.json: differs from line \d+/);
     expect(stale.stderr).toMatch(/packages\/widgets\/src\/generated\/openapi\.ts: differs from line \d+/);
     expect(stale.stderr).not.toContain('spec-info.ts');
-    expect(stale.stderr).toContain('Run `pnpm generate`');
+    // The fix names the command that made the files, as their header does.
+    expect(stale.stderr).toMatch(/Run `upstat-spec generate \S*specs\/widgets --out \S+` (at the repository root|in the output directory)/);
   });
 
   it('exits 2 with the reason for a directory without a spec or an overlay that no longer applies', async () => {
