@@ -7,7 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { syntheticSpec } from '@upstat/test-support';
+import { PLANTED_RELEASE_SIZE, plantedReleases } from '@upstat/test-support';
 import { atMost, formatBytes, formatMs, ratio, repoRoot, spread, table, type SectionResult, type Spread } from './report.js';
 
 /** Measured rounds, after one discarded warm-up round (disk cache, first compile of each file). */
@@ -19,9 +19,8 @@ const DIFF_GOAL_MS = 700;
 const REFERENCE_NODE_MS = 120;
 const DIFF_GOAL_RATIO = DIFF_GOAL_MS / REFERENCE_NODE_MS;
 /** The documents: the sizes packages/spec-tools/test/diff-scale.test.ts diffs (about 900 KB of JSON each). */
-const SYNTHETIC = { operations: 320, schemas: 320, descriptionLines: 8 };
+const SYNTHETIC = PLANTED_RELEASE_SIZE;
 
-type Json = Record<string, unknown>;
 
 interface Step {
   id: string;
@@ -41,19 +40,6 @@ function specTools(): { bin: string; version: string } {
   const bin = typeof manifest.bin === 'string' ? manifest.bin : manifest.bin?.['upstat-spec'];
   if (bin === undefined) throw new Error('@upstat/spec-tools has no "upstat-spec" bin');
   return { bin: join(dirname(manifestPath), bin), version: manifest.version };
-}
-
-/** Two releases of one API: the second removes an operation, adds a response enum value and removes a property. */
-function releases(): { before: Json; after: Json } {
-  const before = syntheticSpec(SYNTHETIC);
-  const after = structuredClone(before) as {
-    paths: Record<string, unknown>;
-    components: { schemas: Record<string, { properties: Record<string, { enum?: string[] }> }> };
-  };
-  delete after.paths['/v1/collection7/{resource_id}'];
-  after.components.schemas.Resource12?.properties.status?.enum?.push('paused');
-  delete after.components.schemas.Resource40?.properties.labels;
-  return { before, after };
 }
 
 /** Milliseconds from spawning `node <args>` until it exits, with its exit code and stdout. */
@@ -85,7 +71,7 @@ export async function benchSpecTools(): Promise<SectionResult> {
   const { bin, version } = specTools();
   const work = await mkdtemp(join(tmpdir(), 'upstat-bench-spec-tools-'));
   try {
-    const { before, after } = releases();
+    const { before, after } = plantedReleases();
     const beforeText = JSON.stringify(before);
     const afterText = JSON.stringify(after);
     const beforePath = join(work, 'release-1.json');

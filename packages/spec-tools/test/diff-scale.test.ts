@@ -1,17 +1,10 @@
-import { syntheticSpec } from '@upstat/test-support';
+import { plantedReleases } from '@upstat/test-support';
 import { describe, expect, it } from 'vitest';
 import { diffDocuments } from '../src/diff/classify.js';
 
 describe('diff at scale', () => {
   it('finds exactly the planted changes between two ~900 KB documents', () => {
-    const before = syntheticSpec({ operations: 320, schemas: 320, descriptionLines: 8 });
-    const after = structuredClone(before) as {
-      paths: Record<string, unknown>;
-      components: { schemas: Record<string, { properties: Record<string, { enum?: string[] }> }> };
-    };
-    delete after.paths['/v1/collection7/{resource_id}'];
-    after.components.schemas.Resource12?.properties.status?.enum?.push('paused');
-    delete after.components.schemas.Resource40?.properties.labels;
+    const { before, after } = plantedReleases();
     const size = JSON.stringify(before).length;
     expect(size).toBeGreaterThan(850_000);
     expect(size).toBeLessThan(1_100_000);

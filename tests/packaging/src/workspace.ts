@@ -82,9 +82,14 @@ export function runNode(args: string[], { cwd, env = process.env, timeoutMs = 24
 }
 
 /** Like runNode, but without blocking the event loop: needed while an in-process server (the mock's client, http) must answer. */
-export function runNodeAsync(args: string[], { cwd, env = process.env, timeoutMs = 240_000 }: RunOptions): Promise<RunResult> {
+export function runNodeAsync(args: string[], options: RunOptions): Promise<RunResult> {
+  return runAsync(process.execPath, args, options);
+}
+
+/** Runs any command without blocking the event loop, collecting its output. */
+export function runAsync(command: string, args: string[], { cwd, env = process.env, timeoutMs = 240_000 }: RunOptions): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
+    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

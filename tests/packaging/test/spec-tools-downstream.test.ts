@@ -1,10 +1,10 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createConsumer, workspaceDependencyDirs, type Consumer } from '../src/consumer.js';
-import { describeRun, repoRoot, type RunResult } from '../src/workspace.js';
+import { describeRun, repoRoot, runAsync, type RunResult } from '../src/workspace.js';
 
 // The walk-through "Using upstat's specs in your repository" of packages/spec-tools/README.md, run command by command
 // from the README itself in a fresh project that installs the packed @upstat/spec-tools and @upstat/pandadoc.
@@ -29,18 +29,8 @@ function sectionBlocks(markdownPath: string, heading: string): Block[] {
 
 /** Runs one README command line with the system shell, as a user pastes it. */
 function sh(line: string, cwd: string): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    // npx finds the installed bin; offline, so a registry lookup would fail rather than pass by accident.
-    const child = spawn('/bin/sh', ['-c', line], { cwd, env: { ...process.env, npm_config_offline: 'true', NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (status) => {
-      resolve({ status, stdout, stderr });
-    });
-  });
+  // npx finds the installed bin; offline, so a registry lookup would fail rather than pass by accident.
+  return runAsync('/bin/sh', ['-c', line], { cwd, env: { ...process.env, npm_config_offline: 'true', NO_COLOR: '1' } });
 }
 
 const commandsOf = (block: Block): string[] =>

@@ -82,3 +82,21 @@ export function syntheticSpec({ operations = 300, schemas = 300, descriptionLine
     },
   };
 }
+
+/**
+ * Two releases of a synthetic API (`PLANTED_RELEASE_SIZE`, ~890 kB of JSON each): the second removes an
+ * operation, adds a response enum value and removes a property. The diff's scale test and benchmark use it.
+ */
+export const PLANTED_RELEASE_SIZE = { operations: 320, schemas: 320, descriptionLines: 8 } as const;
+
+export function plantedReleases(): { before: Json; after: Json } {
+  const before = syntheticSpec(PLANTED_RELEASE_SIZE);
+  const after = structuredClone(before) as {
+    paths: Record<string, unknown>;
+    components: { schemas: Record<string, { properties: Record<string, { enum?: string[] }> }> };
+  };
+  delete after.paths['/v1/collection7/{resource_id}'];
+  after.components.schemas.Resource12?.properties.status?.enum?.push('paused');
+  delete after.components.schemas.Resource40?.properties.labels;
+  return { before, after };
+}
