@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_MAX_RESPONSE_BYTES, WaitTimeoutError } from '@upstat/core';
 import { definition, sendai } from '@upstat/sendai';
 import { createUpstat } from 'upstat';
-import { successExample } from './examples.js';
+import { successExample } from '@upstat/test-support';
 import { atMost, formatBytes, formatMs, spread, table, type Budget, type SectionResult, type Spread } from './report.js';
 
 const MEMORY_RUNS = 3;

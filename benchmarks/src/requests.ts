@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { successExample } from './examples.js';
+import { successExample } from '@upstat/test-support';
 import { atMost, formatSpread, median, ratio, spread, table, type Budget, type SectionResult, type Spread } from './report.js';
 import { STATUS_PATH, VARIANTS, type Job, type JobResult, type Variant, type WorkerSetup } from './request-variants.js';
 

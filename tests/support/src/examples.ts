@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot } from './report.js';
+import { repoRoot } from './repo-copy.js';
 
 interface MediaType {
   example?: unknown;
