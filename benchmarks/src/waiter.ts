@@ -1,8 +1,8 @@
-import { DEFAULT_WAIT } from '@upstat/core';
+import { DEFAULT_WAIT, waitUntil } from '@upstat/core';
 import { definition, nullspace, type NullspaceRef } from '@upstat/nullspace';
 import { createUpstat } from 'upstat';
-import { successExample } from './examples.js';
 import { atMost, formatMs, spread, table, type Budget, type SectionResult, type Spread } from './report.js';
+import { seeded, successExample } from '@upstat/test-support';
 
 /** The upload the simulated Nullspace answers for: the definition's example. */
 const EXAMPLE_REF: NullspaceRef = { provider: definition.id, ...definition.example };
@@ -14,17 +14,6 @@ const ROUND_TRIP_MS = 100;
 /** Simulations per jittered strategy and completion time, each with its own seed. */
 const SEEDS = 200;
 
-/** A small seeded PRNG (mulberry32): the same seed gives the same jitter, so the table is reproducible. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 interface Outcome {
   requests: number;
@@ -98,6 +87,175 @@ function awsDelay(random: () => number, minDelayMs = 2_000, maxDelayMs = 120_000
   };
 }
 
+// ---------------------------------------------------------------------------------------------------------
+// Uploads that report progress: Nullspace's `accepted_bytes` grows along a profile over ten minutes.
+
+const UPLOAD_MS = 600_000;
+
+/** The share of the upload accepted after `elapsedMs`; 1 from `UPLOAD_MS` on. */
+type Profile = (elapsedMs: number) => number;
+
+type Scenario = 'steady' | 'bursty' | 'stalls, then resumes';
+const SCENARIOS: readonly Scenario[] = ['steady', 'bursty', 'stalls, then resumes'];
+
+/** Piecewise constant rates: `(length, relative rate)` pieces, scaled so the whole upload ends at `UPLOAD_MS`. */
+function piecewise(pieces: readonly (readonly [number, number])[]): Profile {
+  const total = pieces.reduce((sum, [length, rate]) => sum + length * rate, 0);
+  return (elapsedMs) => {
+    if (elapsedMs >= UPLOAD_MS) return 1;
+    let done = 0;
+    let start = 0;
+    for (const [length, rate] of pieces) {
+      done += Math.max(0, Math.min(elapsedMs - start, length)) * rate;
+      start += length;
+    }
+    return Math.min(done / total, 1);
+  };
+}
+
+/**
+ * The profile of one simulated upload. Steady: one rate. Bursty: a new rate every 5 to 60 s, drawn log-uniformly
+ * from a quarter to four times the mean. Stalls, then resumes: one rate, with no progress at all for 1 to 3 minutes
+ * that begin between 1 and 6 minutes in.
+ */
+function profileOf(scenario: Scenario, random: () => number): Profile {
+  const between = (low: number, high: number) => low + random() * (high - low);
+  if (scenario === 'steady') return piecewise([[UPLOAD_MS, 1]]);
+  if (scenario === 'bursty') {
+    const pieces: [number, number][] = [];
+    for (let start = 0; start < UPLOAD_MS; ) {
+      const length = Math.min(between(5_000, 60_000), UPLOAD_MS - start);
+      pieces.push([length, 4 ** between(-1, 1)]);
+      start += length;
+    }
+    return piecewise(pieces);
+  }
+  const stallAt = between(60_000, 360_000);
+  const stallFor = between(60_000, 180_000);
+  return piecewise([[stallAt, 1], [stallFor, 0], [UPLOAD_MS - stallAt - stallFor, 1]]);
+}
+
+type ProgressStrategy = 'upstat, progress-aware' | 'upstat default schedule (progress withheld)' | 'fixed 5 s polling';
+const PROGRESS_STRATEGIES: readonly ProgressStrategy[] = ['upstat, progress-aware', 'upstat default schedule (progress withheld)', 'fixed 5 s polling'];
+
+/**
+ * One wait for one simulated upload, on a virtual clock: the facade's `wait` with default options (progress-aware),
+ * or core's wait loop (`waitUntil`, the loop `wait` runs) over the facade's `status` with each status's progress
+ * left out of what the loop observes — the schedule without progress, on the same requests, bodies and seed.
+ */
+async function progressWait(profile: Profile, seed: number, withProgress: boolean): Promise<Outcome> {
+  const example = successExample(definition.id, definition.operation.path) as Record<string, unknown>;
+  const contentLength = Number(example.content_length);
+  const clock = new SimulatedClock();
+  let requests = 0;
+  let noticedAt = Number.NaN;
+  const fetch = (): Promise<Response> => {
+    requests += 1;
+    const done = clock.elapsed >= UPLOAD_MS;
+    const accepted = done ? contentLength : Math.floor(contentLength * profile(clock.elapsed));
+    clock.elapsed += ROUND_TRIP_MS;
+    if (done && Number.isNaN(noticedAt)) noticedAt = clock.elapsed;
+    const body = { ...example, status: done ? 'completed' : 'uploading', accepted_bytes: accepted, content_length: contentLength };
+    return Promise.resolve(new Response(JSON.stringify(body), { headers: { 'content-type': 'application/json' } }));
+  };
+  const random = seeded(seed);
+  const upstat = createUpstat({
+    providers: [nullspace({ apiKey: 'bench-key', baseUrl: 'http://127.0.0.1:9' })],
+    defaults: { fetch, clock, random },
+  });
+  const ref = upstat.formatRef(EXAMPLE_REF);
+  const status = withProgress
+    ? await upstat.wait(ref)
+    : await waitUntil(
+        ({ signal }) => upstat.status(ref, { signal }),
+        (current) => ({ state: current.state, done: current.terminal }),
+        { provider: definition.id, label: ref },
+        { clock, random },
+      );
+  if (status.state !== 'succeeded') throw new Error(`the simulated upload ended as ${status.state}`);
+  return { requests, noticeDelayMs: noticedAt - UPLOAD_MS };
+}
+
+async function benchProgress(): Promise<{ markdown: string; budgets: Budget[]; data: unknown }> {
+  const seeds = Array.from({ length: SEEDS }, (_, index) => index + 1);
+  const results = {} as Record<Scenario, Record<ProgressStrategy, Figures>>;
+  for (const scenario of SCENARIOS) {
+    const aware: Outcome[] = [];
+    const withheld: Outcome[] = [];
+    for (const seed of seeds) {
+      // The upload's profile has its own seed, apart from the schedule's jitter.
+      const profile = profileOf(scenario, seeded(1_000_003 * seed));
+      aware.push(await progressWait(profile, seed, true));
+      withheld.push(await progressWait(profile, seed, false));
+    }
+    results[scenario] = {
+      'upstat, progress-aware': summarise(aware),
+      'upstat default schedule (progress withheld)': summarise(withheld),
+      'fixed 5 s polling': summarise([simulatePolling(UPLOAD_MS, () => 5_000)]),
+    };
+  }
+
+  const budgets: Budget[] = [];
+  const steady = results.steady;
+  const polling = steady['fixed 5 s polling'].requests.median;
+  // A check at once, one after the minimum delay (a rate needs two samples), then at most one per maxDelayMs.
+  const floor = 2 + Math.ceil((UPLOAD_MS - DEFAULT_WAIT.minDelayMs) / DEFAULT_WAIT.maxDelayMs);
+  budgets.push(
+    atMost(
+      `progress-aware waiter at a steady rate sends at most a tenth of 5 s polling's requests (${polling}), or the fewest a schedule bounded by maxDelayMs can (${floor}), median`,
+      steady['upstat, progress-aware'].requests.median,
+      Math.max(polling / 10, floor),
+      (value) => `${value} requests`,
+    ),
+    atMost(
+      `progress-aware waiter at a steady rate notices completion within 5% of the upload (${formatMs(UPLOAD_MS * 0.05)}), median`,
+      steady['upstat, progress-aware'].noticeDelayMs.median,
+      UPLOAD_MS * 0.05,
+      formatMs,
+    ),
+  );
+  for (const scenario of SCENARIOS.filter((name) => name !== 'steady')) {
+    const figures = results[scenario];
+    const withheld = figures['upstat default schedule (progress withheld)'];
+    budgets.push(
+      atMost(
+        `progress-aware waiter, ${scenario}: no more requests than the default schedule (${withheld.requests.median}), median`,
+        figures['upstat, progress-aware'].requests.median,
+        withheld.requests.median,
+        (value) => `${value} requests`,
+      ),
+      atMost(
+        `progress-aware waiter, ${scenario}: notices completion no later than the default schedule (${formatMs(withheld.noticeDelayMs.median)}), median`,
+        figures['upstat, progress-aware'].noticeDelayMs.median,
+        withheld.noticeDelayMs.median,
+        formatMs,
+      ),
+    );
+  }
+
+  const rows = SCENARIOS.flatMap((scenario) =>
+    PROGRESS_STRATEGIES.map((strategy) => {
+      const figures = results[scenario][strategy];
+      const pollingMedian = results[scenario]['fixed 5 s polling'].requests.median;
+      return [scenario, strategy, requestsCell(figures.requests), `${(figures.requests.median / pollingMedian).toFixed(2)}×`, delayCell(figures.noticeDelayMs)];
+    }),
+  );
+  const markdown = [
+    '### Uploads that report progress',
+    '',
+    table(['10-minute upload', 'strategy', 'requests, median (min–max)', 'requests vs 5 s polling', 'noticed after completion, median (min–max)'], rows),
+    '',
+    `Each upload completes after ${formatMs(UPLOAD_MS)}; a simulated Nullspace reports its \`accepted_bytes\` of \`content_length\` as of`,
+    'when each request was sent (same virtual clock and round trip as above). Steady: one rate. Bursty: a new rate every',
+    '5 to 60 s, log-uniform from a quarter to four times the mean. Stalls, then resumes: no progress at all for 1 to',
+    `3 minutes, beginning 1 to 6 minutes in. ${SEEDS} uploads per scenario, each with its own profile and jitter seed;`,
+    "both upstat rows see the same uploads with the same seeds. The progress-aware row is the facade's `wait(ref)` with",
+    "default options; the default-schedule row runs the same loop (core's `waitUntil`, which `wait` runs) over the",
+    "facade's `status(ref)`, with each status's progress left out of what the loop observes.",
+  ].join('\n');
+  return { markdown, budgets, data: { uploadMs: UPLOAD_MS, results } };
+}
+
 type Strategy = 'upstat default waiter' | 'fixed 5 s polling' | 'AWS SDK waiter (2 s–120 s)';
 const STRATEGIES: readonly Strategy[] = ['upstat default waiter', 'fixed 5 s polling', 'AWS SDK waiter (2 s–120 s)'];
 
@@ -130,6 +288,7 @@ export async function benchWaiter(): Promise<SectionResult> {
     };
   }
 
+  const progress = await benchProgress();
   const simulationMs = performance.now() - begin;
   const budgets: Budget[] = [];
   for (const completionMs of [60_000, 600_000]) {
@@ -166,12 +325,21 @@ export async function benchWaiter(): Promise<SectionResult> {
   const markdown = [
     table(['upload completes after', 'strategy', 'requests, median (min–max)', 'requests vs 5 s polling', 'noticed after completion, median (min–max)'], rows),
     '',
-    `Simulated on a virtual clock (the whole table took ${formatMs(simulationMs)} of real time). upstat's row is the real facade: \`wait(ref)\``,
+    `Simulated on a virtual clock (the whole section took ${formatMs(simulationMs)} of real time). upstat's row is the real facade: \`wait(ref)\``,
     `with default options (min ${formatMs(DEFAULT_WAIT.minDelayMs)}, max ${formatMs(DEFAULT_WAIT.maxDelayMs)}, a quarter of the time waited so far),`,
     `its requests answered by a simulated Nullspace upload; every request takes a ${ROUND_TRIP_MS} ms round trip and sees the`,
     `state as of when it was sent. Jittered strategies ran with ${SEEDS} seeds each; fixed polling has no jitter.`,
     'The AWS row follows `@smithy/util-waiter`: first check at once, then a delay drawn from [min, min·2^(attempt−1)],',
     'capped at max.',
+    '',
+    progress.markdown,
   ].join('\n');
-  return { id: 'waiter', title: 'Waiter efficiency', markdown, data: { roundTripMs: ROUND_TRIP_MS, seeds: SEEDS, results }, budgets };
+  budgets.push(...progress.budgets);
+  return {
+    id: 'waiter',
+    title: 'Waiter efficiency',
+    markdown,
+    data: { roundTripMs: ROUND_TRIP_MS, seeds: SEEDS, results, progress: progress.data },
+    budgets,
+  };
 }

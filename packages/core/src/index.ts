@@ -55,6 +55,8 @@ export {
   durationProblem,
   isRetryable,
   nextCheckDelay,
+  PROGRESS_WINDOW,
+  recordProgress,
   resolveRetry,
   resolveWaitPolicy,
   retryPolicyProblems,
@@ -65,14 +67,18 @@ export {
   type RetryState,
   type WaitPolicy,
   type WaitPolicyOptions,
+  type ProgressSample,
 } from './policy.js';
 export {
   checkCheckpoint,
   checkWaitPolicy,
+  uploadFailedError,
+  waitTimeoutError,
   waitUntil,
   type CheckContext,
   type Observation,
   type WaitCheckpoint,
+  type WaitEnd,
   type WaitLoopOptions,
   type WaitSubject,
 } from './waiter.js';
@@ -90,3 +96,12 @@ export {
   type ProviderWiring,
   type SuccessBody,
 } from './client.js';
+export {
+  DEFAULT_REQUEST_BUDGET,
+  RequestGate,
+  requestBudgetProblems,
+  resolveRequestBudget,
+  type RequestBudget,
+  type ResolvedRequestBudget,
+} from './budget.js';
+export { TimerQueue, timerEntry, type TimerEntry } from './timer-queue.js';

@@ -175,6 +175,8 @@ export function decideRetry(state: RetryState, retry: RetryOptions, random: () =
  * below `minDelayMs` nor above `maxDelayMs`, jittered down by up to a fifth of the way to the minimum.
  * Because no delay exceeds a quarter of the elapsed time (or the minimum), completion is noticed within
  * 25% of the time it took, or within `minDelayMs` — while a long wait costs a few dozen checks, not hundreds.
+ * When the checks report progress, the delay follows the expected completion instead (`nextCheckDelay`):
+ * fewer checks and a closer notice while the rate holds, and up to `maxDelayMs` after an unforeseen early end.
  */
 export interface WaitPolicy {
   /** Give up after this long in total (resumed waits included). Default 15 minutes. */
@@ -207,8 +209,120 @@ export function resolveWaitPolicy(options: WaitPolicyOptions): { policy: WaitPol
   return { policy, problems };
 }
 
-/** The delay before the next check, after `elapsedMs` of waiting. Always within [minDelayMs, maxDelayMs]. */
-export function nextCheckDelay(elapsedMs: number, policy: WaitPolicy, random: () => number = Math.random): number {
+/** One observation of an upload's progress: when (on the wait's clock, epoch ms) and how far (0 to 1). */
+export interface ProgressSample {
+  at: number;
+  fraction: number;
+}
+
+/** How many recent progress samples the schedule keeps (and a checkpoint carries). */
+export const PROGRESS_WINDOW = 4;
+
+/**
+ * The samples after a check made `at` that reported `fraction`: appended, keeping only the last `PROGRESS_WINDOW`.
+ * A check without usable progress (none, or outside [0, 1]) clears them, so that old samples are never read as
+ * recent ones. A new array; the input is not changed. Every waiting loop (`waiter.ts`, the facade's watcher, the
+ * queue) records through here.
+ */
+export function recordProgress(samples: readonly ProgressSample[], at: number, fraction: number | undefined): ProgressSample[] {
+  if (typeof fraction !== 'number' || !(fraction >= 0 && fraction <= 1)) return [];
+  return [...samples, { at, fraction }].slice(-PROGRESS_WINDOW);
+}
+
+/** How far past the expected completion the next check aims, as a share of the time expected to be left. */
+export const PROGRESS_MARGIN = 0.1;
+
+/** A rate that differs from the rate before it by more than this factor (either way) is a jump, not a trend. */
+export const PROGRESS_JUMP = 2;
+
+/** What the samples say about the time left, when they show steady progress. */
+export interface ProgressEstimate {
+  /** Expected time from the last sample until the fraction reaches 1, at the observed rate. */
+  remainingMs: number;
+  /** The estimate made at the previous sample expected completion by the last one (which is not complete). */
+  missed: boolean;
+}
+
+const isSample = (sample: ProgressSample | undefined): sample is ProgressSample =>
+  sample !== undefined && Number.isFinite(sample.at) && sample.fraction >= 0 && sample.fraction <= 1;
+
+const rateBetween = (from: ProgressSample, to: ProgressSample): number => (to.fraction - from.fraction) / (to.at - from.at);
+
+/**
+ * The rate the samples show, as the time left, or undefined when they show none worth following (see
+ * `nextCheckDelay` for the rule). The samples are oldest first; the last is the check just made.
+ */
+export function progressEstimate(samples: readonly ProgressSample[]): ProgressEstimate | undefined {
+  // The run: the longest tail of the window in which both time and progress strictly increase.
+  let start = samples.length - 1;
+  if (!isSample(samples[start])) return undefined;
+  for (;;) {
+    const before = samples[start - 1];
+    const after = samples[start] as ProgressSample;
+    if (!isSample(before) || !(before.at < after.at && before.fraction < after.fraction)) break;
+    start -= 1;
+  }
+  const run = samples.slice(start);
+  // Stalled, gone backwards, or too few samples.
+  if (run.length < 2) return undefined;
+  // One advance right after a stall or a step back: a jump from no rate to some rate.
+  if (run.length === 2 && start > 0) return undefined;
+  const previous = run[run.length - 2] as ProgressSample;
+  const last = run[run.length - 1] as ProgressSample;
+  // The rate an estimate follows: over the last two advances up to `end` (the one there is, early in a run).
+  const rateUpTo = (end: number) => rateBetween(run[Math.max(0, end - 2)] as ProgressSample, run[end] as ProgressSample);
+  let missed = false;
+  if (run.length > 2) {
+    const before = rateBetween(run[run.length - 3] as ProgressSample, previous);
+    const latest = rateBetween(previous, last);
+    if (latest > before * PROGRESS_JUMP || before > latest * PROGRESS_JUMP) return undefined;
+    // The estimate made at the previous check (the window still holds its samples): completion by now.
+    missed = previous.at + (1 - previous.fraction) / rateUpTo(run.length - 2) <= last.at;
+  }
+  const remainingMs = (1 - last.fraction) / rateUpTo(run.length - 1);
+  // A rate too small for the time left to be a number is a stall.
+  return Number.isFinite(remainingMs) ? { remainingMs, missed } : undefined;
+}
+
+/**
+ * The delay before the next check, after `elapsedMs` of waiting. Always within [minDelayMs, maxDelayMs];
+ * `random` is called once per delay.
+ *
+ * Without progress it is the time-based schedule above. `progress` is the wait's recent samples, oldest first,
+ * the last taken at the check just made (a wait whose check reports no progress passes none, so that old samples
+ * are not taken for recent ones). They are followed when they show steady progress:
+ * - the *run* is the longest tail of the window in which both time and progress strictly increase; it needs two
+ *   samples or more, and the whole window when it has only two (one advance right after a stall or a step back
+ *   is a jump from no rate);
+ * - the last advance's rate is within a factor of `PROGRESS_JUMP` of the one before it (else a jump).
+ * The time left is then what is still to go at the rate over the run's last two advances (its only one, early in a
+ * wait), and the next check aims `PROGRESS_MARGIN` of that past it: a check that lands a little late costs a
+ * little delay, one that lands early a whole check. Aims beyond `maxDelayMs` are approached every `maxDelayMs`;
+ * the jitter pulls a delay down by up to a fifth of the way to the shortest one that still reaches the expected
+ * completion in as many checks, so it never adds a check. When the last check found the upload unfinished after
+ * the completion the previous check's estimate expected (the window still holds that estimate's samples), the
+ * estimate is receding — progress slowing near the end — and the delay is never shorter than the time-based one:
+ * a wait never falls into checking at the minimum delay. Everything else — a stall, a step back, a jump, a single
+ * sample, a sample that is not a finite time with a fraction in [0, 1], a rate too slow for the time left to be a
+ * finite number — gives the time-based schedule, exactly as without progress.
+ */
+export function nextCheckDelay(
+  elapsedMs: number,
+  policy: WaitPolicy,
+  random: () => number = Math.random,
+  progress: readonly ProgressSample[] = [],
+): number {
+  const draw = random();
   const target = Math.min(policy.maxDelayMs, Math.max(policy.minDelayMs, elapsedMs / 4));
-  return Math.round(target - random() * WAIT_JITTER * (target - policy.minDelayMs));
+  const timeBased = Math.round(target - draw * WAIT_JITTER * (target - policy.minDelayMs));
+  const estimate = progressEstimate(progress);
+  if (estimate === undefined) return timeBased;
+  const { remainingMs } = estimate;
+  const due = remainingMs * (1 + PROGRESS_MARGIN);
+  const aim = Math.min(policy.maxDelayMs, Math.max(policy.minDelayMs, due));
+  // The fewest checks that reach the expected completion, and the shortest delay that still leaves it that few.
+  const checks = Math.max(1, Math.ceil(remainingMs / policy.maxDelayMs));
+  const earliest = Math.min(aim, Math.max(policy.minDelayMs, remainingMs - (checks - 1) * policy.maxDelayMs));
+  const delay = Math.round(aim - draw * WAIT_JITTER * (aim - earliest));
+  return estimate.missed ? Math.max(delay, timeBased) : delay;
 }

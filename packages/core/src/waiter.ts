@@ -1,6 +1,16 @@
 import { systemClock, type Clock } from './clock.js';
-import { AbortError, ConfigurationError, DeadlineExceededError, WaitTimeoutError } from './errors.js';
-import { MAX_DURATION_MS, nextCheckDelay, resolveWaitPolicy, type WaitPolicy, type WaitPolicyOptions } from './policy.js';
+import { AbortError, capText, ConfigurationError, DeadlineExceededError, UploadFailedError, WaitTimeoutError } from './errors.js';
+import {
+  MAX_DURATION_MS,
+  nextCheckDelay,
+  PROGRESS_WINDOW,
+  recordProgress,
+  resolveWaitPolicy,
+  type ProgressSample,
+  type WaitPolicy,
+  type WaitPolicyOptions,
+} from './policy.js';
+import type { ProviderStatus } from './status.js';
 
 /**
  * The loop that waits: it applies the schedule from `policy.ts` and enforces the deadline. A wait ends by its
@@ -21,6 +31,12 @@ export interface WaitCheckpoint {
   checks: number;
   lastState?: string | undefined;
   lastProgress?: number | undefined;
+  /**
+   * The recent progress samples the schedule follows (`nextCheckDelay`), oldest first, at most `PROGRESS_WINDOW`;
+   * left out while no check has reported progress. A checkpoint without it resumes on the time-based schedule
+   * until two checks have reported progress again.
+   */
+  progress?: ProgressSample[] | undefined;
 }
 
 /** What the loop needs to know about each status it sees. */
@@ -79,7 +95,7 @@ export function checkCheckpoint(provider: string, value: unknown, now: number): 
   const fail = (field: string, problem: string) =>
     new ConfigurationError(`wait: cannot resume: checkpoint.${field} ${problem}.`, { provider });
   if (value === null || typeof value !== 'object') throw fail('', 'is missing: expected the object passed to onCheckpoint');
-  const { version, startedAt, deadline, checks, lastState, lastProgress } = value as Partial<Record<keyof WaitCheckpoint, unknown>>;
+  const { version, startedAt, deadline, checks, lastState, lastProgress, progress } = value as Partial<Record<keyof WaitCheckpoint, unknown>>;
   const shown = (field: unknown) => (typeof field === 'number' ? String(field) : field === null ? 'null' : typeof field);
   if (version !== 1) throw fail('version', `must be 1, got ${shown(version)}`);
   if (typeof startedAt !== 'number' || !Number.isFinite(startedAt)) {
@@ -104,7 +120,7 @@ export function checkCheckpoint(provider: string, value: unknown, now: number): 
   ) {
     throw fail('lastProgress', `must be a number from 0 to 1, got ${shown(lastProgress)}`);
   }
-  return {
+  const checked: WaitCheckpoint = {
     version,
     startedAt,
     deadline,
@@ -112,12 +128,66 @@ export function checkCheckpoint(provider: string, value: unknown, now: number): 
     lastState: typeof lastState === 'string' ? lastState : undefined,
     lastProgress: typeof lastProgress === 'number' ? lastProgress : undefined,
   };
+  if (progress === undefined || progress === null) return checked;
+  if (!Array.isArray(progress)) throw fail('progress', `must be an array of samples { at, fraction }, got ${shown(progress)}`);
+  if (progress.length > PROGRESS_WINDOW) throw fail('progress', `holds at most ${PROGRESS_WINDOW} samples, got ${progress.length}`);
+  const samples: ProgressSample[] = [];
+  for (const [index, sample] of (progress as unknown[]).entries()) {
+    if (sample === null || typeof sample !== 'object') throw fail(`progress[${index}]`, `must be a sample { at, fraction }, got ${shown(sample)}`);
+    const { at, fraction } = sample as Partial<Record<keyof ProgressSample, unknown>>;
+    if (typeof at !== 'number' || !Number.isFinite(at)) {
+      throw fail(`progress[${index}].at`, `must be a finite time in epoch milliseconds, got ${shown(at)}`);
+    }
+    if (at < startedAt) throw fail(`progress[${index}].at`, 'is before startedAt');
+    if (at > now + CLOCK_SKEW_MS) throw fail(`progress[${index}].at`, 'lies in the future');
+    const before = samples.at(-1);
+    if (before !== undefined && at <= before.at) throw fail(`progress[${index}].at`, `must be later than progress[${index - 1}].at`);
+    if (typeof fraction !== 'number' || !(fraction >= 0 && fraction <= 1)) {
+      throw fail(`progress[${index}].fraction`, `must be a number from 0 to 1, got ${shown(fraction)}`);
+    }
+    samples.push({ at, fraction });
+  }
+  return { ...checked, progress: samples };
 }
 
 function formatDuration(ms: number): string {
   if (ms < 1000) return `${ms} ms`;
   if (ms < 120_000) return `${Math.round(ms / 100) / 10} s`;
   return `${Math.round(ms / 6000) / 10} min`;
+}
+
+/** What every waiting loop (this one, the facade's watcher, the queue) knows when a wait runs out of time. */
+export interface WaitEnd<Status> {
+  subject: WaitSubject;
+  startedAt: number;
+  deadline: number;
+  /** When it ended, on the wait's clock. */
+  at: number;
+  checks: number;
+  last: Status | undefined;
+  lastState: string | undefined;
+  /** How to wait longer, for this loop. */
+  advice: string;
+  cause?: unknown;
+}
+
+/** The `WaitTimeoutError` of a wait that ran out of time: one message for every waiting loop. */
+export function waitTimeoutError<Status>(end: WaitEnd<Status>): WaitTimeoutError<Status> {
+  return new WaitTimeoutError<Status>(
+    `${end.subject.label} did not finish within ${formatDuration(end.deadline - end.startedAt)} ` +
+      `(${end.lastState === undefined ? 'no status seen' : `last state ${end.lastState}`}, ${end.checks} check(s)). ${end.advice}`,
+    { provider: end.subject.provider, lastStatus: end.last, elapsedMs: end.at - end.startedAt, checks: end.checks, cause: end.cause },
+  );
+}
+
+/** The `UploadFailedError` of a wait that reached a terminal state it does not accept: one message for every loop. */
+export function uploadFailedError<Status extends ProviderStatus>(final: Status, label: string, providerName: string): UploadFailedError<Status> {
+  // The vendor's value and detail come from a body the client has already redacted; they are only shortened.
+  return new UploadFailedError<Status>(
+    `${label} ended ${final.state} (${providerName} status ${JSON.stringify(capText(String(final.raw.state), 100))})` +
+      `${final.detail ? `: ${capText(final.detail, 300)}` : ''}.`,
+    { provider: final.provider, state: final.state, finalStatus: final },
+  );
 }
 
 /**
@@ -147,20 +217,24 @@ export async function waitUntil<Status>(
   let previous = resumed ? `${resumed.lastState}|${resumed.lastProgress}` : undefined;
   let last: Status | undefined;
   let lastState = resumed?.lastState;
+  let progress: ProgressSample[] = resumed?.progress ?? [];
   const aborted = () =>
     new AbortError(`Waiting for ${subject.label} was aborted after ${checks} check(s).`, {
       provider: subject.provider,
       cause: signal?.reason,
     });
-  const timedOut = (cause?: unknown) => {
-    const at = clock.now();
-    return new WaitTimeoutError<Status>(
-      `${subject.label} did not finish within ${formatDuration(deadline - startedAt)} ` +
-        `(${lastState === undefined ? 'no status seen' : `last state ${lastState}`}, ${checks} check(s)). ` +
-        'Wait longer with a larger timeoutMs, or resume from the last checkpoint.',
-      { provider: subject.provider, lastStatus: last, elapsedMs: at - startedAt, checks, cause },
-    );
-  };
+  const timedOut = (cause?: unknown) =>
+    waitTimeoutError<Status>({
+      subject,
+      startedAt,
+      deadline,
+      at: clock.now(),
+      checks,
+      last,
+      lastState,
+      advice: 'Wait longer with a larger timeoutMs, or resume from the last checkpoint.',
+      cause,
+    });
 
   for (;;) {
     if (signal?.aborted) throw aborted();
@@ -182,14 +256,24 @@ export async function waitUntil<Status>(
       previous = key;
       options.onUpdate?.(status);
     }
-    options.onCheckpoint?.({ version: 1, startedAt, deadline, checks, lastState: seen.state, lastProgress: seen.progress });
+    // The schedule takes the last sample for the check just made.
+    progress = recordProgress(progress, clock.now(), seen.progress);
+    options.onCheckpoint?.({
+      version: 1,
+      startedAt,
+      deadline,
+      checks,
+      lastState: seen.state,
+      lastProgress: seen.progress,
+      ...(progress.length === 0 ? {} : { progress: progress.map((sample) => ({ ...sample })) }),
+    });
     if (seen.done) return status;
 
     const remaining = deadline - clock.now();
     if (remaining <= 0) throw timedOut();
     // The last delay is cut to the deadline; no check starts at or after it. A timer runs on a monotonic clock
     // and can end a millisecond before the deadline by `clock.now()`, so a cut delay ends the wait by itself.
-    const next = nextCheckDelay(clock.now() - startedAt, policy, random);
+    const next = nextCheckDelay(clock.now() - startedAt, policy, random, progress);
     try {
       await clock.sleep(Math.min(next, remaining), signal);
     } catch {

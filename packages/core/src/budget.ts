@@ -1,0 +1,146 @@
+import { ConfigurationError } from './errors.js';
+import { MAX_DURATION_MS } from './policy.js';
+
+/**
+ * A per-provider request budget shared by every wait on that provider in a process: a token bucket for the
+ * rate, a limit on requests in flight, and a pause that a server's `Retry-After` sets for everyone. The gate
+ * decides only whether a request may start now and, if not, how long until it may; the loop that holds the
+ * waits (the facade's watcher) applies it.
+ */
+export interface RequestBudget {
+  /** Status requests per second to this provider, at most (a token bucket: bursts up to one second's worth). */
+  requestsPerSecond?: number | undefined;
+  /** Status requests to this provider in flight at once, at most. */
+  concurrency?: number | undefined;
+}
+
+/** A budget with every field given. */
+export interface ResolvedRequestBudget {
+  requestsPerSecond: number;
+  concurrency: number;
+}
+
+/**
+ * The budget of a provider nobody configured: 10 requests per second, 4 in flight. Low enough to stay under
+ * the rate limits vendors publish for status endpoints, high enough that a few uploads are checked on schedule.
+ */
+export const DEFAULT_REQUEST_BUDGET: Readonly<ResolvedRequestBudget> = { requestsPerSecond: 10, concurrency: 4 };
+
+function shown(value: unknown): string {
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  return value === null ? 'null' : typeof value;
+}
+
+/**
+ * What is wrong with a budget as a user gave it, one phrase per problem (none when valid), each naming the
+ * field as `<name>.<field>`. `Infinity` means no limit.
+ */
+export function requestBudgetProblems(value: unknown, name = 'budget'): string[] {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return [`${name} must be an object like { requestsPerSecond: 10, concurrency: 4 }, got ${Array.isArray(value) ? 'an array' : shown(value)}`];
+  }
+  const problems: string[] = [];
+  const known = new Set(['requestsPerSecond', 'concurrency']);
+  for (const key of Object.keys(value)) {
+    if (!known.has(key)) problems.push(`${name}.${key} is not a budget option (requestsPerSecond, concurrency)`);
+  }
+  const { requestsPerSecond, concurrency } = value as Record<string, unknown>;
+  if (requestsPerSecond !== undefined && !(typeof requestsPerSecond === 'number' && requestsPerSecond > 0)) {
+    problems.push(`${name}.requestsPerSecond must be a number > 0 (Infinity for no limit), got ${shown(requestsPerSecond)}`);
+  }
+  if (
+    concurrency !== undefined &&
+    !(typeof concurrency === 'number' && (concurrency === Number.POSITIVE_INFINITY || (Number.isInteger(concurrency) && concurrency >= 1)))
+  ) {
+    problems.push(`${name}.concurrency must be a whole number ≥ 1 (Infinity for no limit), got ${shown(concurrency)}`);
+  }
+  return problems;
+}
+
+/** The budget with `DEFAULT_REQUEST_BUDGET` filling what is left out; a `ConfigurationError` naming each problem otherwise. */
+export function resolveRequestBudget(provider: string, value: RequestBudget | undefined, name = `budget.${provider}`): ResolvedRequestBudget {
+  if (value === undefined) return { ...DEFAULT_REQUEST_BUDGET };
+  const problems = requestBudgetProblems(value, name);
+  if (problems.length > 0) throw new ConfigurationError(`${problems.join('; ')}.`, { provider });
+  return {
+    requestsPerSecond: value.requestsPerSecond ?? DEFAULT_REQUEST_BUDGET.requestsPerSecond,
+    concurrency: value.concurrency ?? DEFAULT_REQUEST_BUDGET.concurrency,
+  };
+}
+
+/**
+ * Applies one provider's budget. Every request asks `acquire(now)` before it starts and calls `release()` when
+ * it ends. Times are epoch milliseconds on the caller's clock; a clock that steps back is treated as standing
+ * still.
+ */
+export class RequestGate {
+  readonly requestsPerSecond: number;
+  readonly concurrency: number;
+  /** Tokens the bucket holds when full: one second's worth, and at least one. */
+  readonly burst: number;
+  #tokens: number;
+  #filledAt: number | undefined;
+  #inFlight = 0;
+  #pausedUntil = Number.NEGATIVE_INFINITY;
+
+  constructor(provider: string, budget?: RequestBudget) {
+    const resolved = resolveRequestBudget(provider, budget);
+    this.requestsPerSecond = resolved.requestsPerSecond;
+    this.concurrency = resolved.concurrency;
+    this.burst = Math.max(1, this.requestsPerSecond);
+    this.#tokens = this.burst;
+  }
+
+  /** Requests started and not yet released. */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  /** Until when (epoch ms) no request may start because a server asked everyone to wait; −Infinity when none did. */
+  get pausedUntil(): number {
+    return this.#pausedUntil;
+  }
+
+  #refill(now: number): void {
+    if (this.#filledAt === undefined || !Number.isFinite(this.requestsPerSecond)) {
+      this.#filledAt = now;
+      return;
+    }
+    const elapsed = Math.max(0, now - this.#filledAt);
+    this.#tokens = Math.min(this.burst, this.#tokens + (elapsed * this.requestsPerSecond) / 1000);
+    this.#filledAt = Math.max(now, this.#filledAt);
+  }
+
+  /**
+   * Starts a request if the budget allows it now: returns 0 and counts it (a token spent, a slot taken). Otherwise
+   * returns how many milliseconds until it may (a pause or an empty bucket), or `Infinity` when every slot is
+   * taken (try again after a `release()`). Nothing is counted unless it returns 0.
+   */
+  acquire(now: number): number {
+    if (now < this.#pausedUntil) return this.#pausedUntil - now;
+    if (this.#inFlight >= this.concurrency) return Number.POSITIVE_INFINITY;
+    if (Number.isFinite(this.requestsPerSecond)) {
+      this.#refill(now);
+      if (this.#tokens < 1) return Math.max(1, Math.ceil(((1 - this.#tokens) * 1000) / this.requestsPerSecond));
+      this.#tokens -= 1;
+    }
+    this.#inFlight += 1;
+    return 0;
+  }
+
+  /** Ends a request started by `acquire`. */
+  release(): void {
+    if (this.#inFlight === 0) throw new RangeError('RequestGate.release: no request in flight');
+    this.#inFlight -= 1;
+  }
+
+  /**
+   * No request starts before `untilMs` (a server's `Retry-After`, for every wait on the provider). A pause never
+   * shortens one already set, and lasts at most `MAX_DURATION_MS` from `now`.
+   */
+  pause(untilMs: number, now: number): void {
+    if (Number.isNaN(untilMs)) throw new RangeError('RequestGate.pause: untilMs must be a time in epoch milliseconds, got NaN');
+    this.#pausedUntil = Math.max(this.#pausedUntil, Math.min(untilMs, now + MAX_DURATION_MS));
+  }
+}
