@@ -5,8 +5,9 @@ export default defineConfig({
   // status-server: the local HTTP server of the request benchmark, in its own process; request-worker: one
   // variant of that benchmark, in its own worker thread; hostile-server and memory-child: the misbehaving server and
   // one memory measurement of the guarantees benchmark, each in its own process; mocks-child: one start of every
-  // provider's mock, in its own process.
-  entry: ['src/main.ts', 'src/generator-child.ts', 'src/status-server.ts', 'src/request-worker.ts', 'src/hostile-server.ts', 'src/memory-child.ts', 'src/mocks-child.ts'],
+  // provider's mock, in its own process; watcher-server and watcher-child: the server and one client run of the
+  // watcher benchmark, each in its own process.
+  entry: ['src/main.ts', 'src/generator-child.ts', 'src/status-server.ts', 'src/request-worker.ts', 'src/hostile-server.ts', 'src/memory-child.ts', 'src/mocks-child.ts', 'src/watcher-server.ts', 'src/watcher-child.ts'],
   format: 'esm',
   clean: true,
   sourcemap: true,

@@ -15,10 +15,12 @@ import { benchSize } from './size.js';
 import { benchSpecTools } from './spec-tools.js';
 import { benchTypes } from './types.js';
 import { benchWaiter } from './waiter.js';
+import { benchWatcher } from './watcher.js';
 
 const BENCHMARKS: Record<string, () => Promise<SectionResult>> = {
   requests: benchRequests,
   waiter: benchWaiter,
+  watcher: benchWatcher,
   guarantees: benchGuarantees,
   mocks: benchMocks,
   generator: benchGenerator,

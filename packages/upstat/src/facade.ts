@@ -1,11 +1,18 @@
 import {
+  AbortError,
   capText,
+  systemClock,
   checkWaitPolicy,
   ConfigurationError,
   InvalidArgumentError,
   readStatus,
+  resolveRequestBudget,
+  resolveRetry,
+  retryPolicyProblems,
+  DEFAULT_ATTEMPT_TIMEOUT_MS,
   UnexpectedResponseError,
   UploadFailedError,
+  uploadFailedError,
   waitUntil,
   type AnyDefinition,
   type BodyOf,
@@ -14,6 +21,8 @@ import {
   type ProviderPlugin,
   type ProviderStatus,
   type RefOf,
+  type RequestBudget,
+  type ResolvedRequestBudget,
   type ResponseInfo,
   type RequestHook,
   type SharedClientOptions,
@@ -23,6 +32,7 @@ import {
   type WaitPolicyOptions,
 } from '@upstat/core';
 import { createRefCodec, type RefCodec } from './refs.js';
+import { WaitGroup, Watcher, type WatchPlan } from './watcher.js';
 
 export type { SharedClientOptions };
 
@@ -44,6 +54,12 @@ export interface UpstatConfig<Plugins extends readonly ProviderPlugin<any>[] = r
   onRequest?: RequestHook | undefined;
   /** Defaults for every wait (`timeoutMs`, `minDelayMs`, `maxDelayMs`). */
   wait?: WaitPolicyOptions | undefined;
+  /**
+   * Request budgets by provider id, shared by every `watch` and `waitAll` of this instance, e.g.
+   * `{ nullspace: { requestsPerSecond: 50, concurrency: 8 } }`. A provider left out, or a field left out, takes
+   * `DEFAULT_REQUEST_BUDGET` (10 requests per second, 4 in flight); `Infinity` lifts a limit.
+   */
+  budget?: Readonly<Record<string, RequestBudget>> | undefined;
 }
 
 /** Options for one status check. */
@@ -83,7 +99,11 @@ export interface WaitOptions<S = ProviderStatus> extends WaitPolicyOptions, Stat
 }
 
 export interface WaitAllOptions<S = ProviderStatus> extends WaitOptions<S> {
-  /** How many uploads are waited for at the same time. Default 4. */
+  /**
+   * Status requests of this call in flight at once, at most (a check that is due and waits for its provider's
+   * budget counts too). Every upload is waited for from the start; without it, only the providers' budgets
+   * (`UpstatConfig.budget`) bound the requests.
+   */
   concurrency?: number | undefined;
 }
 
@@ -107,9 +127,20 @@ export interface Upstat<D extends AnyDefinition = AnyDefinition> {
   wait<R extends RefOf<D>>(ref: R, options?: WaitOptions<StatusFor<D, R>>): Promise<StatusFor<D, R>>;
   wait(ref: string | RefOf<D>, options?: WaitOptions<StatusOf<D>>): Promise<StatusOf<D>>;
   /**
-   * Waits for many uploads, at most `concurrency` at once. Each result says ok or error, in the order of the
-   * refs: no upload's failure rejects the whole. Only invalid options (a `concurrency` that is not a whole
-   * number ≥ 1, a bad wait policy) reject, at once and before any request.
+   * Like `wait`, for any number of uploads in one process (ten thousand are fine): the waits are small records on
+   * one timer, and their checks share each provider's request budget (`UpstatConfig.budget`); a 429 with
+   * `Retry-After` pauses every wait on that provider. Retries follow the retry policy between checks. The signal
+   * removes the wait (`AbortError`).
+   */
+  watch<R extends RefOf<D>>(ref: R, options?: WaitOptions<StatusFor<D, R>>): Promise<StatusFor<D, R>>;
+  watch(ref: string | RefOf<D>, options?: WaitOptions<StatusOf<D>>): Promise<StatusOf<D>>;
+  /** Waits `watch` and `waitAll` hold now. */
+  readonly watching: number;
+  /**
+   * Waits for many uploads, all at once, through the same loop and budgets as `watch`; `concurrency` bounds this
+   * call's requests in flight. Each result says ok or error, in the order of the refs: no upload's failure rejects
+   * the whole. Only invalid options (a `concurrency` that is not a whole number ≥ 1, a bad wait or retry policy)
+   * reject, at once and before any request.
    */
   waitAll(refs: readonly (string | RefOf<D>)[], options?: WaitAllOptions<StatusOf<D>>): Promise<WaitAllResult<RefOf<D>, StatusOf<D>>[]>;
   /** Carries on a wait from a checkpoint written by `onCheckpoint` (in this or another process). */
@@ -167,6 +198,7 @@ export function createUpstat<const Plugins extends readonly ProviderPlugin<any>[
   const refs = createRefCodec([...connected.values()].map((entry) => entry.definition)) as unknown as RefCodec<D>;
   const clock = config.defaults?.clock;
   const random = config.defaults?.random;
+  const budgets = checkBudgets(config.budget, connected);
 
   function connectionFor(ref: { provider: string }): Connected {
     // toRef only returns refs of connected providers.
@@ -212,7 +244,6 @@ export function createUpstat<const Plugins extends readonly ProviderPlugin<any>[
 
   async function waitFor(input: string | RefOf<D>, options: WaitOptions<Status>, resumeFrom?: WaitCheckpoint): Promise<Status> {
     const ref = refs.toRef(input);
-    const { definition } = connectionFor(ref);
     const label = `upload ${refs.format(ref)}`;
     const accept = options.accept ?? ['succeeded'];
     const stopOn = options.stopOn ?? [];
@@ -231,29 +262,89 @@ export function createUpstat<const Plugins extends readonly ProviderPlugin<any>[
       },
     );
     if (accept.includes(final.state) || stopOn.includes(final.state)) return final;
-    // The vendor's value and detail come from a body the client has already redacted; they are only shortened.
-    throw new UploadFailedError<Status>(
-      `${label} ended ${final.state} (${definition.name} status ${JSON.stringify(capText(String(final.raw.state), 100))})` +
-        `${final.detail ? `: ${capText(final.detail, 300)}` : ''}.`,
-      { provider: ref.provider, state: final.state, finalStatus: final },
-    );
+    throw uploadFailed(final, label);
+  }
+
+  // One watcher per instance, made on first use: its timer exists only while it holds waits.
+  let watcher: Watcher<Status> | undefined;
+  function watcherOf(): Watcher<Status> {
+    watcher ??= new Watcher<Status>({
+      clock: clock ?? systemClock,
+      random: random ?? Math.random,
+      check: (ref, signal, requestTimeoutMs, deadline) => status(ref as RefOf<D>, { signal, retry: false, requestTimeoutMs }, deadline),
+      budget: (provider) => budgets.get(provider) as ResolvedRequestBudget,
+      failure: (final, label) => uploadFailed(final, label),
+    });
+    return watcher;
+  }
+
+  /** The error for an upload that ended in a terminal state its wait did not accept. */
+  function uploadFailed(final: Status, label: string): UploadFailedError<Status> {
+    return uploadFailedError(final, label, connectionFor(final.ref).definition.name);
+  }
+
+  /** The options every wait of one `watch` or `waitAll` call shares, checked: a `ConfigurationError` otherwise. */
+  function planOf(
+    options: WaitOptions<Status>,
+    group: WaitGroup | undefined,
+    settle: WatchPlan<Status>['settle'],
+  ): WatchPlan<Status> {
+    const policy = checkWaitPolicy('upstat', waitPolicyOf(options));
+    const retry = resolveRetry(config.defaults?.retry, options.retry);
+    const problems = retryPolicyProblems(retry, options.requestTimeoutMs ?? config.defaults?.timeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS);
+    if (problems.length > 0) throw new ConfigurationError(`wait: ${problems.join('; ')}.`, { provider: 'upstat' });
+    return {
+      policy,
+      retry,
+      accept: options.accept ?? ['succeeded'],
+      stopOn: options.stopOn ?? [],
+      requestTimeoutMs: options.requestTimeoutMs,
+      signal: options.signal,
+      onUpdate: options.onUpdate,
+      onCheckpoint: options.onCheckpoint,
+      group,
+      settle,
+    };
+  }
+
+  function watch(input: string | RefOf<D>, options: WaitOptions<Status> = {}): Promise<Status> {
+    return new Promise<Status>((resolve, reject) => {
+      const { signal } = options;
+      let onAbort: (() => void) | undefined;
+      const plan = planOf(options, undefined, (_wait, outcome) => {
+        if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort);
+        if (outcome.ok) resolve(outcome.status);
+        else reject(outcome.error);
+      });
+      const ref = refs.toRef(input);
+      const label = `upload ${refs.format(ref)}`;
+      if (signal?.aborted) {
+        throw new AbortError(`Waiting for ${label} was aborted after 0 check(s).`, { provider: ref.provider, cause: signal.reason });
+      }
+      const wait = watcherOf().add(ref, refs.format(ref), plan, 0);
+      if (signal !== undefined && wait.phase !== 'done') {
+        const watching = watcherOf();
+        onAbort = () => {
+          watching.abort(wait);
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+      }
+    });
   }
 
   async function waitAll(
     list: readonly (string | RefOf<D>)[],
     options: WaitAllOptions<Status> = {},
   ): Promise<WaitAllResult<RefOf<D>, Status>[]> {
-    const { concurrency = 4, ...waitOptions } = options;
+    const { concurrency, ...waitOptions } = options;
     // JavaScript callers can pass anything.
     const given: unknown = concurrency;
-    if (typeof given !== 'number' || !Number.isInteger(given) || given < 1) {
+    if (given !== undefined && (typeof given !== 'number' || !Number.isInteger(given) || given < 1)) {
       throw new InvalidArgumentError(
         `waitAll: concurrency must be a whole number ≥ 1, got ${typeof given === 'number' ? String(given) : typeof given}.`,
         { provider: 'upstat', argument: 'concurrency' },
       );
     }
-    // A bad policy would fail every upload the same way: it rejects the call instead, before any request.
-    checkWaitPolicy('upstat', waitPolicyOf(waitOptions));
     const items: unknown = list;
     if (!Array.isArray(items)) {
       throw new InvalidArgumentError(`waitAll: refs must be an array, got ${items === null ? 'null' : typeof items}.`, {
@@ -262,21 +353,52 @@ export function createUpstat<const Plugins extends readonly ProviderPlugin<any>[
       });
     }
     const results = new Array<WaitAllResult<RefOf<D>, Status>>(list.length);
-    let next = 0;
-    const worker = async () => {
-      for (let index = next++; index < list.length; index = next++) {
+    let pending = list.length;
+    let finish: () => void = () => undefined;
+    const finished = new Promise<void>((resolve) => {
+      finish = resolve;
+    });
+    const { signal } = waitOptions;
+    const waits: ReturnType<Watcher<Status>['add']>[] = [];
+    const settleAt = (index: number, result: WaitAllResult<RefOf<D>, Status>) => {
+      results[index] = result;
+      pending -= 1;
+      if (pending === 0) finish();
+    };
+    // A bad policy would fail every upload the same way: it rejects the call instead, before any request.
+    const plan = planOf(waitOptions, concurrency === undefined ? undefined : new WaitGroup(concurrency), (wait, outcome) => {
+      settleAt(wait.index, outcome.ok ? { ref: wait.ref as RefOf<D>, ok: true, status: outcome.status } : { ref: wait.ref as RefOf<D>, ok: false, error: outcome.error });
+    });
+    if (pending === 0) return results;
+    const onAbort = () => {
+      for (const wait of waits) watcherOf().abort(wait);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      for (let index = 0; index < list.length; index++) {
         const input = list[index] as string | RefOf<D>;
-        // The ref as parsed when it parses, as given when it does not.
-        let ref: RefOf<D> | string = input;
+        let ref: RefOf<D>;
         try {
           ref = refs.toRef(input);
-          results[index] = { ref, ok: true, status: await waitFor(ref, waitOptions) };
         } catch (error) {
-          results[index] = { ref, ok: false, error: error instanceof Error ? error : new Error(String(error), { cause: error }) };
+          // The ref as given, when it does not parse.
+          settleAt(index, { ref: input, ok: false, error: error instanceof Error ? error : new Error(String(error), { cause: error }) });
+          continue;
         }
+        if (signal?.aborted) {
+          settleAt(index, {
+            ref,
+            ok: false,
+            error: new AbortError(`Waiting for upload ${refs.format(ref)} was aborted after 0 check(s).`, { provider: ref.provider, cause: signal.reason }),
+          });
+          continue;
+        }
+        waits.push(watcherOf().add(ref, refs.format(ref), plan, index));
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(concurrency, list.length) }, worker));
+      await finished;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
     return results;
   }
 
@@ -294,10 +416,37 @@ export function createUpstat<const Plugins extends readonly ProviderPlugin<any>[
     providers,
     status,
     wait: (ref: string | RefOf<D>, options: WaitOptions<Status> = {}) => waitFor(ref, options),
+    watch,
+    get watching() {
+      return watcher?.size ?? 0;
+    },
     waitAll,
     resume,
     parseRef: refs.parse,
     formatRef: refs.format,
     refFormats: refs.formats,
   };
+}
+
+/**
+ * Each provider's budget, resolved (defaults filled in, every field checked): a `ConfigurationError` for a budget
+ * that names no provider of this instance, or a bad field.
+ */
+function checkBudgets(given: unknown, connected: ReadonlyMap<string, unknown>): Map<string, ResolvedRequestBudget> {
+  if (given !== undefined && (given === null || typeof given !== 'object' || Array.isArray(given))) {
+    throw new ConfigurationError(
+      `createUpstat: budget must be an object of budgets by provider id, e.g. { ${[...connected.keys()][0] ?? 'pandadoc'}: { requestsPerSecond: 10, concurrency: 4 } }.`,
+      { provider: 'upstat' },
+    );
+  }
+  const byProvider = (given ?? {}) as Record<string, RequestBudget | undefined>;
+  for (const id of Object.keys(byProvider)) {
+    if (!connected.has(id)) {
+      throw new ConfigurationError(
+        `createUpstat: budget.${capText(id, 40)} names no provider of this instance (${[...connected.keys()].join(', ')}).`,
+        { provider: 'upstat' },
+      );
+    }
+  }
+  return new Map([...connected.keys()].map((id) => [id, resolveRequestBudget(id, byProvider[id])]));
 }

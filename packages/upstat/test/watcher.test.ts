@@ -1,0 +1,379 @@
+/**
+ * `watch` and `waitAll` on the watcher, against real local HTTP servers on 127.0.0.1: many waits resolve with the
+ * outcome the server scripted, the provider's budget holds as the server counts it (requests in flight, requests
+ * per second), a 429 with Retry-After to one wait pauses every wait on the provider, an aborted wait is removed,
+ * and a wait stuck in the budget's line still ends at its deadline. Assertions are on counts and on the order of
+ * what the server saw; the one time bound (the pause) is a lower bound the client's own timer guarantees.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { seeded, startLocalServer, successExample, type LocalServer } from '@upstat/test-support';
+import { definition, nullspace } from '@upstat/nullspace';
+import { sendai } from '@upstat/sendai';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  AbortError,
+  ConfigurationError,
+  createUpstat,
+  RateLimitError,
+  ServerError,
+  UploadFailedError,
+  WaitTimeoutError,
+  type UpstatConfig,
+  type UploadWaitCheckpoint,
+} from '../src/index.js';
+
+const servers: LocalServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => server.close()));
+});
+
+/** What the server saw: arrival times (ms, this process's monotonic clock), requests per upload, most in flight. */
+interface Seen {
+  arrivals: number[];
+  byUpload: Map<string, number>;
+  inFlight: number;
+  maxInFlight: number;
+}
+
+interface Answer {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+/**
+ * A Send.ai-shaped server: `answer(upload, n)` gives the reply to the n-th request (from 1) for an upload, after
+ * `delayMs`. In-flight requests are counted down before the reply is written, so the count never runs ahead of
+ * the client's.
+ */
+async function uploadServer(answer: (upload: string, n: number) => Answer, delayMs = 2): Promise<{ server: LocalServer; seen: Seen }> {
+  const seen: Seen = { arrivals: [], byUpload: new Map(), inFlight: 0, maxInFlight: 0 };
+  const server = await startLocalServer((request: IncomingMessage, response: ServerResponse) => {
+    seen.arrivals.push(performance.now());
+    seen.inFlight += 1;
+    seen.maxInFlight = Math.max(seen.maxInFlight, seen.inFlight);
+    const upload = decodeURIComponent((request.url ?? '').split('/').pop() ?? '');
+    const n = (seen.byUpload.get(upload) ?? 0) + 1;
+    seen.byUpload.set(upload, n);
+    setTimeout(() => {
+      seen.inFlight -= 1;
+      const reply = answer(upload, n);
+      response.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
+      response.end(JSON.stringify(reply.body));
+    }, delayMs);
+  });
+  servers.push(server);
+  return { server, seen };
+}
+
+const status = (value: string): Answer => ({ status: 200, body: { payload: { status: value } } });
+
+function upstatFor(url: string, extra: Omit<UpstatConfig, 'providers'> = {}) {
+  return createUpstat({ providers: [sendai({ apiKey: 'watcher-test-key', baseUrl: url })], ...extra });
+}
+
+const refOf = (upload: string) => `sendai:team_1/proj_1/${upload}`;
+
+
+/** The most arrivals in any window of `windowMs` starting at an arrival. */
+function busiestWindow(arrivals: readonly number[], windowMs: number): number {
+  const sorted = [...arrivals].sort((a, b) => a - b);
+  let most = 0;
+  for (let i = 0, j = 0; i < sorted.length; i++) {
+    while (j < sorted.length && (sorted[j] as number) - (sorted[i] as number) <= windowMs) j++;
+    most = Math.max(most, j - i);
+  }
+  return most;
+}
+
+describe('waitAll on the watcher: 1,200 waits under a budget', () => {
+  it('every outcome as scripted, requests exactly the checks needed, budget never exceeded as the server counts it', async () => {
+    const random = seeded(13);
+    const uploads = Array.from({ length: 1_200 }, (_, index) => ({
+      id: `upl_${index}`,
+      // Finishes on this check (1 to 4); one in ten fails.
+      finishOn: 1 + Math.floor(random() * 4),
+      fails: random() < 0.1,
+    }));
+    const script = new Map(uploads.map((upload) => [upload.id, upload]));
+    const { server, seen } = await uploadServer((upload, n) => {
+      const scripted = script.get(upload);
+      if (scripted === undefined) return { status: 404, body: {} };
+      if (n < scripted.finishOn) return status('PROCESSING');
+      return status(scripted.fails ? 'FAILED' : 'COMPLETED');
+    });
+    const budget = { requestsPerSecond: 600, concurrency: 8 };
+    const upstat = upstatFor(server.url, { budget: { sendai: budget } });
+    const results = await upstat.waitAll(
+      uploads.map((upload) => refOf(upload.id)),
+      { minDelayMs: 20, maxDelayMs: 40, timeoutMs: 120_000 },
+    );
+
+    expect(results).toHaveLength(uploads.length);
+    results.forEach((result, index) => {
+      const upload = uploads[index];
+      expect(result.ref).toMatchObject({ uploadId: upload?.id });
+      if (upload?.fails) {
+        expect(result.ok).toBe(false);
+        if (!result.ok) expect(result.error).toBeInstanceOf(UploadFailedError);
+      } else {
+        expect(result).toMatchObject({ ok: true, status: { state: 'succeeded' } });
+      }
+    });
+    // No check more than each upload needed, none fewer.
+    for (const upload of uploads) expect(seen.byUpload.get(upload.id)).toBe(upload.finishOn);
+    expect(server.requests).toHaveLength(uploads.reduce((sum, upload) => sum + upload.finishOn, 0));
+    // In flight: never more than the budget, and the budget was used.
+    expect(seen.maxInFlight).toBeLessThanOrEqual(budget.concurrency);
+    expect(seen.maxInFlight).toBeGreaterThan(1);
+    // Rate: a token bucket of one second's worth allows a burst of `rps` plus `rps` per second; the server's
+    // arrival times lag the client's starts by a loopback hop, allowed 100 ms.
+    expect(busiestWindow(seen.arrivals, 1_000)).toBeLessThanOrEqual(budget.requestsPerSecond + budget.requestsPerSecond * 1.1);
+    expect(busiestWindow(seen.arrivals, 2_000)).toBeLessThanOrEqual(budget.requestsPerSecond + budget.requestsPerSecond * 2.1);
+    expect(upstat.watching).toBe(0);
+  }, 60_000);
+
+  it('a tight budget is the bottleneck: waits stuck in line end at their deadline with WaitTimeoutError, unchecked', async () => {
+    const { server, seen } = await uploadServer(() => status('PROCESSING'));
+    const upstat = upstatFor(server.url, { budget: { sendai: { requestsPerSecond: 5, concurrency: 1 } } });
+    const refs = Array.from({ length: 30 }, (_, index) => refOf(`upl_${index}`));
+    const results = await upstat.waitAll(refs, { timeoutMs: 300, minDelayMs: 50 });
+    expect(results.every((result) => !result.ok && result.error instanceof WaitTimeoutError)).toBe(true);
+    const unchecked = results.filter((result) => !result.ok && result.error instanceof WaitTimeoutError && result.error.checks === 0);
+    // 5 requests per second with a burst of 5: at most 5 + 5 × 0.3 s of checks fit before the deadline.
+    expect(server.requests.length).toBeLessThanOrEqual(7);
+    expect(unchecked.length).toBe(30 - seen.byUpload.size);
+    expect(unchecked.length).toBeGreaterThanOrEqual(23);
+    for (const result of unchecked) if (!result.ok) expect(result.error.message).toContain('no status seen');
+    expect(upstat.watching).toBe(0);
+  });
+});
+
+describe('429 with Retry-After', () => {
+  it('pauses every wait on the provider, not just the one that got it; that one retries after the pause', async () => {
+    let limitedAt: number | undefined;
+    const { server, seen } = await uploadServer((upload, n) => {
+      if (upload === 'limited' && n === 2) {
+        limitedAt = performance.now();
+        return { status: 429, body: {}, headers: { 'retry-after': '1' } };
+      }
+      return n < (upload === 'limited' ? 3 : 8) ? status('PROCESSING') : status('COMPLETED');
+    });
+    const upstat = upstatFor(server.url, { budget: { sendai: { requestsPerSecond: Infinity, concurrency: 1 } } });
+    const refs = [refOf('limited'), ...Array.from({ length: 9 }, (_, index) => refOf(`upl_${index}`))];
+    const results = await upstat.waitAll(refs, { minDelayMs: 20, maxDelayMs: 20, timeoutMs: 30_000 });
+    expect(results.every((result) => result.ok)).toBe(true);
+    expect(limitedAt).toBeDefined();
+    const after = seen.arrivals.filter((at) => at > (limitedAt as number));
+    // Others were still waiting when the 429 came (each needs 8 checks), and none was checked for the second
+    // the server asked for: the next request of any wait came at least 1 s later.
+    expect(after.length).toBeGreaterThan(9);
+    expect(Math.min(...after) - (limitedAt as number)).toBeGreaterThanOrEqual(990);
+    expect(seen.byUpload.get('limited')).toBe(3);
+  });
+
+  it('a Retry-After longer than the retry policy allows ends that wait with RateLimitError, and still pauses the others', async () => {
+    let limitedAt: number | undefined;
+    const { server, seen } = await uploadServer((upload, n) => {
+      if (upload === 'limited') {
+        limitedAt = performance.now();
+        return { status: 429, body: {}, headers: { 'retry-after': '1' } };
+      }
+      return n < 4 ? status('PROCESSING') : status('COMPLETED');
+    });
+    const upstat = upstatFor(server.url, { budget: { sendai: { requestsPerSecond: Infinity, concurrency: 1 } } });
+    const results = await upstat.waitAll([refOf('limited'), refOf('a'), refOf('b')], {
+      minDelayMs: 20,
+      maxDelayMs: 20,
+      retry: { maxRetryAfterMs: 500 },
+    });
+    expect(results[0]?.ok === false && results[0].error).toBeInstanceOf(RateLimitError);
+    expect(results.slice(1).every((result) => result.ok)).toBe(true);
+    const after = seen.arrivals.filter((at) => at > (limitedAt as number));
+    expect(Math.min(...after) - (limitedAt as number)).toBeGreaterThanOrEqual(990);
+    expect(seen.byUpload.get('limited')).toBe(1);
+  });
+});
+
+describe('watch', () => {
+  it('resolves like wait: stopOn, onUpdate on each change, onCheckpoint after each check with the ref', async () => {
+    const states = ['PROCESSING', 'PROCESSING', 'REVIEWING'];
+    const { server } = await uploadServer((_upload, n) => status(states[Math.min(n, states.length) - 1] as string));
+    const upstat = upstatFor(server.url);
+    const updates: string[] = [];
+    const checkpoints: UploadWaitCheckpoint[] = [];
+    const final = await upstat.watch(refOf('upl_1'), {
+      stopOn: ['action_required'],
+      minDelayMs: 10,
+      onUpdate: (current) => {
+        updates.push(current.state);
+      },
+      onCheckpoint: (checkpoint) => {
+        checkpoints.push(checkpoint);
+      },
+    });
+    expect(final.state).toBe('action_required');
+    expect(updates).toEqual(['in_progress', 'action_required']);
+    expect(checkpoints.map((checkpoint) => checkpoint.checks)).toEqual([1, 2, 3]);
+    expect(checkpoints[2]).toMatchObject({ ref: refOf('upl_1'), lastState: 'action_required', version: 1 });
+    expect(server.requests).toHaveLength(3);
+  });
+
+  it('progress: checkpoints carry the recent samples (the last four, oldest first), onUpdate only on a change', async () => {
+    const accepted = [0, 100, 100, 300, 450, 700, 1000];
+    const server = await startLocalServer((_request, response) => {
+      const bytes = accepted[Math.min(server.requests.length, accepted.length) - 1] as number;
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(
+        JSON.stringify({
+          ...(successExample('nullspace', definition.operation.path) as Record<string, unknown>),
+          upload_id: 'up',
+          content_length: 1000,
+          accepted_bytes: bytes,
+          status: bytes === 1000 ? 'completed' : 'uploading',
+        }),
+      );
+    });
+    servers.push(server);
+    const upstat = createUpstat({ providers: [nullspace({ apiKey: 'k', baseUrl: server.url })] });
+    const checkpoints: UploadWaitCheckpoint[] = [];
+    const updates: (number | undefined)[] = [];
+    const final = await upstat.watch('nullspace:sb/up', {
+      minDelayMs: 5,
+      maxDelayMs: 5,
+      onUpdate: (status) => {
+        updates.push(status.progress?.fraction);
+      },
+      onCheckpoint: (checkpoint) => {
+        checkpoints.push(JSON.parse(JSON.stringify(checkpoint)) as UploadWaitCheckpoint);
+      },
+    });
+    expect(final.state).toBe('succeeded');
+    expect(updates).toEqual([0, 0.1, 0.3, 0.45, 0.7, 1]);
+    expect(checkpoints).toHaveLength(accepted.length);
+    const last = checkpoints.at(-1);
+    expect(last?.progress?.map((sample) => sample.fraction)).toEqual([0.3, 0.45, 0.7, 1]);
+    expect(checkpoints[1]?.progress?.map((sample) => sample.fraction)).toEqual([0, 0.1]);
+    const times = last?.progress?.map((sample) => sample.at) ?? [];
+    expect([...times].sort((a, b) => a - b)).toEqual(times);
+    expect(last?.lastProgress).toBe(1);
+  });
+
+  it('a terminal state not accepted rejects with UploadFailedError carrying the final status', async () => {
+    const { server } = await uploadServer(() => status('FAILED'));
+    const error = await upstatFor(server.url).watch(refOf('upl_1')).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(UploadFailedError);
+    expect(error).toMatchObject({ state: 'failed', finalStatus: { raw: { state: 'FAILED' } } });
+    expect((error as Error).message).toContain('Send.ai status "FAILED"');
+  });
+
+  it('retries between checks by the retry policy (503 then done: two requests); retry: false ends at the first 503', async () => {
+    const flaky = () => uploadServer((_upload, n) => (n === 1 ? { status: 503, body: {} } : status('COMPLETED')));
+    const first = await flaky();
+    await expect(upstatFor(first.server.url).watch(refOf('upl_1'), { retry: { minDelayMs: 5, maxDelayMs: 5 } })).resolves.toMatchObject({
+      state: 'succeeded',
+    });
+    expect(first.server.requests).toHaveLength(2);
+    const second = await flaky();
+    await expect(upstatFor(second.server.url).watch(refOf('upl_1'), { retry: false })).rejects.toBeInstanceOf(ServerError);
+    expect(second.server.requests).toHaveLength(1);
+  });
+
+  it('retries go through the budget too: 30 uploads failing once with 503, never more in flight than the budget', async () => {
+    const { server, seen } = await uploadServer((_upload, n) => (n === 1 ? { status: 503, body: {} } : status('COMPLETED')), 5);
+    const upstat = upstatFor(server.url, { budget: { sendai: { requestsPerSecond: Infinity, concurrency: 2 } } });
+    const refs = Array.from({ length: 30 }, (_, index) => refOf(`upl_${index}`));
+    const results = await upstat.waitAll(refs, { retry: { minDelayMs: 1, maxDelayMs: 1 } });
+    expect(results.every((result) => result.ok)).toBe(true);
+    expect(server.requests).toHaveLength(60);
+    expect(seen.maxInFlight).toBe(2);
+  });
+
+  it('abort removes the wait: AbortError at once, no further request for it, the others carry on', async () => {
+    const controller = new AbortController();
+    const { server, seen } = await uploadServer((upload, n) => {
+      if (upload === 'victim' && n === 1) {
+        setTimeout(() => {
+          controller.abort(new Error('user gave up'));
+        }, 0);
+      }
+      return n < 4 ? status('PROCESSING') : status('COMPLETED');
+    });
+    const upstat = upstatFor(server.url, { budget: { sendai: { requestsPerSecond: Infinity, concurrency: 4 } } });
+    const others = Array.from({ length: 20 }, (_, index) => upstat.watch(refOf(`upl_${index}`), { minDelayMs: 30, maxDelayMs: 30 }));
+    const victim = upstat.watch(refOf('victim'), { minDelayMs: 30, maxDelayMs: 30, signal: controller.signal });
+    expect(upstat.watching).toBe(21);
+    const error = await victim.catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(AbortError);
+    expect((error as AbortError).cause).toMatchObject({ message: 'user gave up' });
+    expect(upstat.watching).toBe(20);
+    await expect(Promise.all(others)).resolves.toHaveLength(20);
+    expect(seen.byUpload.get('victim')).toBe(1);
+    expect(upstat.watching).toBe(0);
+  });
+
+  it('an aborted signal: AbortError before any request', async () => {
+    const { server } = await uploadServer(() => status('COMPLETED'));
+    const upstat = upstatFor(server.url);
+    await expect(upstat.watch(refOf('upl_1'), { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(AbortError);
+    const results = await upstat.waitAll([refOf('a'), refOf('b')], { signal: AbortSignal.abort() });
+    expect(results.every((result) => !result.ok && result.error instanceof AbortError)).toBe(true);
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('waitAll: one signal aborts every wait still running', async () => {
+    const controller = new AbortController();
+    const { server } = await uploadServer((upload) => {
+      if (upload === 'quick') {
+        setTimeout(() => {
+          controller.abort();
+        }, 50);
+      }
+      return upload === 'quick' ? status('COMPLETED') : status('PROCESSING');
+    });
+    const upstat = upstatFor(server.url);
+    const results = await upstat.waitAll([refOf('quick'), refOf('a'), refOf('b')], { minDelayMs: 10, signal: controller.signal });
+    expect(results[0]).toMatchObject({ ok: true });
+    expect(results.slice(1).every((result) => !result.ok && result.error instanceof AbortError)).toBe(true);
+    expect(upstat.watching).toBe(0);
+  });
+
+  it('a deadline ends the wait with WaitTimeoutError carrying the last status', async () => {
+    const { server } = await uploadServer(() => status('PROCESSING'));
+    const error = await upstatFor(server.url)
+      .watch(refOf('upl_1'), { timeoutMs: 200, minDelayMs: 50 })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(WaitTimeoutError);
+    expect(error).toMatchObject({ lastStatus: { state: 'in_progress' } });
+    expect((error as WaitTimeoutError).checks).toBe(server.requests.length);
+  });
+});
+
+describe('budget options', () => {
+  it('a budget for a provider the instance does not have: ConfigurationError naming it', () => {
+    expect(() => upstatFor('http://127.0.0.1:9', { budget: { pandadoc: { concurrency: 2 } } })).toThrow(ConfigurationError);
+    expect(() => upstatFor('http://127.0.0.1:9', { budget: { pandadoc: { concurrency: 2 } } })).toThrow(
+      'budget.pandadoc names no provider of this instance (sendai)',
+    );
+  });
+
+  it.each([
+    [{ sendai: { concurrency: 0 } }, 'budget.sendai.concurrency must be a whole number ≥ 1'],
+    [{ sendai: { requestsPerSecond: -1 } }, 'budget.sendai.requestsPerSecond must be a number > 0'],
+    [{ sendai: 5 }, 'budget.sendai must be an object'],
+    [[], 'budget must be an object of budgets by provider id'],
+  ])('%j: ConfigurationError at createUpstat', (budget, message) => {
+    expect(() => upstatFor('http://127.0.0.1:9', { budget: budget as never })).toThrow(message);
+  });
+
+  it('waitAll concurrency still bounds the call\'s requests in flight under a larger budget', async () => {
+    const { server, seen } = await uploadServer((_upload, n) => (n < 3 ? status('PROCESSING') : status('COMPLETED')), 10);
+    const upstat = upstatFor(server.url, { budget: { sendai: { requestsPerSecond: Infinity, concurrency: 50 } } });
+    const refs = Array.from({ length: 40 }, (_, index) => refOf(`upl_${index}`));
+    const results = await upstat.waitAll(refs, { concurrency: 3, minDelayMs: 5 });
+    expect(results.every((result) => result.ok)).toBe(true);
+    expect(seen.maxInFlight).toBe(3);
+    expect(server.requests).toHaveLength(120);
+  });
+});
