@@ -14,8 +14,10 @@ const benchmarksDir = join(repoRoot, 'benchmarks');
 // The goal was 5 kB; the redaction boundary, bounded bodies, deadlines and typed errors in core alone are ~7 kB
 // gzipped (a single dist file: packages/core/src), and the request hook, User-Agent and request id of a successful
 // status add ~0.6 kB, so this budget guards the measured size against growth rather than promising a number the
-// features do not fit in.
-const BUDGET_KB = 12;
+// features do not fit in. It was 12 kB until `watch`/`waitAll` moved onto one timer for all waits with per-provider
+// request budgets (packages/upstat/src/watcher.ts, packages/core/src/timer-queue.ts and budget.ts): ~3.8 kB more,
+// 15.4 kB measured; they are methods of the facade, so a bundler cannot leave them out.
+const BUDGET_KB = 16;
 const BUDGET_BYTES = BUDGET_KB * 1024;
 
 /** `allProviders`' options for every provider of the registry: its first credential and a base URL. */
