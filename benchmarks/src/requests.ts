@@ -43,14 +43,18 @@ function pinning(): { server: string[]; note: string; release: () => void } {
   };
 }
 
-async function startServer(body: string, prefix: string[]): Promise<{ url: string; child: ChildProcess }> {
-  const script = fileURLToPath(new URL('./status-server.js', import.meta.url));
-  const [command, ...args] = prefix.length > 0 ? [...prefix, process.execPath, script, body] : [process.execPath, script, body];
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+/**
+ * Starts one of the benchmarks' server scripts (built beside this file) in its own process, behind `prefix`
+ * (e.g. `taskset`), and resolves once it prints the port it listens on. Shared by the request and watcher sections.
+ */
+export async function startServerProcess(script: string, args: string[], prefix: string[] = []): Promise<{ url: string; child: ChildProcess }> {
+  const path = fileURLToPath(new URL(`./${script}`, import.meta.url));
+  const [command, ...rest] = [...prefix, process.execPath, path, ...args];
+  const child = spawn(command as string, rest, { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<string>((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => {
-      reject(new Error(`the status server exited (${String(code)}) before listening`));
+      reject(new Error(`${script} exited (${String(code)}) before listening`));
     });
     child.stdout.once('data', (chunk: Buffer) => {
       resolve(chunk.toString().trim());
@@ -143,7 +147,7 @@ async function measureMode(baseUrl: string, total: number, inFlight: number, blo
 
 export async function benchRequests(): Promise<SectionResult> {
   const pinned = pinning();
-  const server = await startServer(JSON.stringify(successExample('pandadoc', STATUS_PATH)), pinned.server);
+  const server = await startServerProcess('status-server.js', [JSON.stringify(successExample('pandadoc', STATUS_PATH))], pinned.server);
   try {
     const sequential = await measureMode(server.url, SEQUENTIAL_REQUESTS, 1, BLOCK_REQUESTS.sequential);
     const concurrent = await measureMode(server.url, CONCURRENT_REQUESTS, IN_FLIGHT, BLOCK_REQUESTS.concurrent);

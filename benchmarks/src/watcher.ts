@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { atMost, formatBytes, formatMs, median, ratio, table, type Budget, type SectionResult } from './report.js';
 import type { ChildConfig, ChildResult } from './watcher-child.js';
+import { startServerProcess } from './requests.js';
 
 const COUNTS = [1_000, 10_000] as const;
 /** The budget of each run: the rate is what binds (the waits ask for far more), the concurrency keeps the server's queue short. */
@@ -36,19 +37,8 @@ interface Server {
   child: ChildProcess;
 }
 
-async function startServer(): Promise<Server> {
-  const script = fileURLToPath(new URL('./watcher-server.js', import.meta.url));
-  const child = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<string>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      reject(new Error(`the watcher server exited (${String(code)}) before listening`));
-    });
-    child.stdout.once('data', (chunk: Buffer) => {
-      resolve(chunk.toString().trim());
-    });
-  });
-  return { url: `http://127.0.0.1:${port}`, child };
+function startServer(): Promise<Server> {
+  return startServerProcess('watcher-server.js', []);
 }
 
 async function stopServer(server: Server): Promise<void> {
