@@ -36,6 +36,9 @@ interface Seen {
   maxInFlight: number;
 }
 
+/** An answer that never comes: the request hangs until the client gives up or the server closes. */
+const HANG = Symbol('hang');
+
 interface Answer {
   status: number;
   body: unknown;
@@ -44,10 +47,10 @@ interface Answer {
 
 /**
  * A Send.ai-shaped server: `answer(upload, n)` gives the reply to the n-th request (from 1) for an upload, after
- * `delayMs`. In-flight requests are counted down before the reply is written, so the count never runs ahead of
- * the client's.
+ * `delayMs`, or never when it gives `HANG`. In-flight requests are counted down before the reply is written, so the
+ * count never runs ahead of the client's.
  */
-async function uploadServer(answer: (upload: string, n: number) => Answer, delayMs = 2): Promise<{ server: LocalServer; seen: Seen }> {
+async function uploadServer(answer: (upload: string, n: number) => Answer | typeof HANG, delayMs = 2): Promise<{ server: LocalServer; seen: Seen }> {
   const seen: Seen = { arrivals: [], byUpload: new Map(), inFlight: 0, maxInFlight: 0 };
   const server = await startLocalServer((request: IncomingMessage, response: ServerResponse) => {
     seen.arrivals.push(performance.now());
@@ -57,8 +60,9 @@ async function uploadServer(answer: (upload: string, n: number) => Answer, delay
     const n = (seen.byUpload.get(upload) ?? 0) + 1;
     seen.byUpload.set(upload, n);
     setTimeout(() => {
-      seen.inFlight -= 1;
       const reply = answer(upload, n);
+      if (reply === HANG) return;
+      seen.inFlight -= 1;
       response.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
       response.end(JSON.stringify(reply.body));
     }, delayMs);
@@ -339,14 +343,18 @@ describe('watch', () => {
     expect(upstat.watching).toBe(0);
   });
 
-  it('a deadline ends the wait with WaitTimeoutError carrying the last status', async () => {
-    const { server } = await uploadServer(() => status('PROCESSING'));
+  it('a deadline ends the wait with WaitTimeoutError carrying the last status; the check it cuts is not counted', async () => {
+    // Two checks are answered, the third hangs until the deadline cuts it: the count is the same however slowly
+    // the machine runs (with every check answered, a check in flight at the deadline made the count racy).
+    const answered = 2;
+    const { server } = await uploadServer((_upload, n) => (n <= answered ? status('PROCESSING') : HANG));
     const error = await upstatFor(server.url)
-      .watch(refOf('upl_1'), { timeoutMs: 200, minDelayMs: 50 })
+      .watch(refOf('upl_1'), { timeoutMs: 1_000, minDelayMs: 20, maxDelayMs: 20 })
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(WaitTimeoutError);
-    expect(error).toMatchObject({ lastStatus: { state: 'in_progress' } });
-    expect((error as WaitTimeoutError).checks).toBe(server.requests.length);
+    expect(error).toMatchObject({ lastStatus: { state: 'in_progress' }, checks: answered });
+    expect(server.requests).toHaveLength(answered + 1);
+    expect((error as WaitTimeoutError).elapsedMs).toBeGreaterThanOrEqual(1_000);
   });
 });
 
