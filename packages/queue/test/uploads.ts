@@ -1,7 +1,5 @@
-import { createServer, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { definition } from '@upstat/nullspace';
-import { successExample } from '@upstat/test-support';
+import { sendJson, startLocalServer, successExample } from '@upstat/test-support';
 
 /** How one simulated upload behaves: it finishes at its `checks`-th status request, in state `final`. */
 export interface UploadPlan {
@@ -40,11 +38,6 @@ export function sessionBody(uploadId: string, status: string, fraction: number):
   };
 }
 
-function send(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  response.writeHead(status, { 'content-type': 'application/json', ...headers });
-  response.end(JSON.stringify(body));
-}
-
 /**
  * A real HTTP server on a loopback port answering Nullspace's status endpoint for simulated uploads: each
  * request to an upload counts as one check; unknown uploads are 404. `override` may replace an answer;
@@ -57,10 +50,10 @@ export async function startUploadServer(
   const counts = new Map<string, number>();
   const log: UploadServer['log'] = [];
   let inFlight = 0;
-  const server = createServer((request, response) => {
+  const server = await startLocalServer((request, response) => {
     const match = /^\/v1\/sandboxes\/([^/]+)\/uploads\/([^/?]+)/.exec(request.url ?? '');
     if (match === null) {
-      send(response, 400, { error: { code: 'bad_request', message: 'unexpected path' } });
+      sendJson(response, 400, { error: { code: 'bad_request', message: 'unexpected path' } });
       return;
     }
     const uploadId = decodeURIComponent(match[2] ?? '');
@@ -72,36 +65,27 @@ export async function startUploadServer(
       inFlight -= 1;
       const override = options.override?.(uploadId, count);
       if (override !== undefined) {
-        send(response, override.status, override.body, override.headers);
+        sendJson(response, override.status, override.body, override.headers);
         return;
       }
       const plan = plans.get(uploadId);
       if (plan === undefined) {
-        send(response, 404, { error: { code: 'upload_not_found', message: `no upload ${uploadId}`, request_id: `req_${count}` } });
+        sendJson(response, 404, { error: { code: 'upload_not_found', message: `no upload ${uploadId}`, request_id: `req_${count}` } });
         return;
       }
       const done = count >= plan.checks;
-      send(response, 200, sessionBody(uploadId, done ? plan.final : 'uploading', done ? 1 : count / plan.checks));
+      sendJson(response, 200, sessionBody(uploadId, done ? plan.final : 'uploading', done ? 1 : count / plan.checks));
     };
     if (options.delayMs === undefined) answer();
     else setTimeout(answer, options.delayMs);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: server.url,
     counts,
     log,
     total: () => log.length,
     maxInFlight: () => Math.max(0, ...log.map((entry) => entry.inFlight)),
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => {
-          if (error) reject(error);
-          else resolve();
-        });
-      }),
+    close: () => server.close(),
   };
 }
 

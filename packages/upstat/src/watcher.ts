@@ -333,14 +333,20 @@ export class Watcher<S extends ProviderStatus> {
     this.#pump(wait.lane);
   }
 
+  /** Whether the wait ended while its check was out (settled, or its signal aborted, which ends it now). */
+  #endedMeanwhile(wait: Wait<S>): boolean {
+    if (wait.phase === 'done') return true;
+    if (wait.plan.signal?.aborted) {
+      this.abort(wait);
+      return true;
+    }
+    return false;
+  }
+
   #checked(wait: Wait<S>, status: S): void {
     this.#release(wait);
-    if (wait.phase === 'done') return;
+    if (this.#endedMeanwhile(wait)) return;
     const { plan } = wait;
-    if (plan.signal?.aborted) {
-      this.abort(wait);
-      return;
-    }
     const now = this.#host.clock.now();
     wait.checks += 1;
     wait.attempt = 0;
@@ -392,12 +398,8 @@ export class Watcher<S extends ProviderStatus> {
       wait.lane.gate.pause(now + error.retryAfterMs, now);
     }
     this.#release(wait);
-    if (wait.phase === 'done') return;
+    if (this.#endedMeanwhile(wait)) return;
     const { plan } = wait;
-    if (plan.signal?.aborted) {
-      this.abort(wait);
-      return;
-    }
     if (error instanceof DeadlineExceededError) {
       this.#timedOut(wait, error);
       return;
