@@ -71,9 +71,9 @@ describe.skipIf(skipRedis)('createWaitQueue against a real redis-server and a lo
     const server = await startUploadServer(plans);
     cleanups.push(() => server.close());
     const queue = queueFor(server);
-    // The worker runs before the waits are added: a deadline counts from \`add\`, so a worker that starts late (a loaded
+    // The worker runs before the waits are added: a deadline counts from `add`, so a worker that starts late (a loaded
     // machine took over 400 ms) would meet upl_slow's deadline before its first check, which is a timeout with no
-    // status to report. Running first, it checks within milliseconds of \`add\`, far inside upl_slow's 1.5 s.
+    // status to report. Running first, it checks within milliseconds of `add`, far inside upl_slow's 1.5 s.
     const { outcomes, errors, finished, worker } = await collect(queue, 4);
     await queue.add(ref('upl_ok'));
     await queue.add(ref('upl_failed'));

@@ -326,15 +326,14 @@ export class Watcher<S extends ProviderStatus> {
     );
   }
 
-  /** A check ended: its slots go back, and whoever waits for them goes next. */
-  #release(wait: Wait<S>): void {
+  /**
+   * A check came back: its slots go back and whoever waits for them goes next; then whether the wait ended while the
+   * check was out (settled, or its signal aborted, which ends it now).
+   */
+  #checkReturned(wait: Wait<S>): boolean {
     wait.lane.gate.release();
     if (wait.grouped) this.#leaveGroup(wait);
     this.#pump(wait.lane);
-  }
-
-  /** Whether the wait ended while its check was out (settled, or its signal aborted, which ends it now). */
-  #endedMeanwhile(wait: Wait<S>): boolean {
     if (wait.phase === 'done') return true;
     if (wait.plan.signal?.aborted) {
       this.abort(wait);
@@ -344,8 +343,7 @@ export class Watcher<S extends ProviderStatus> {
   }
 
   #checked(wait: Wait<S>, status: S): void {
-    this.#release(wait);
-    if (this.#endedMeanwhile(wait)) return;
+    if (this.#checkReturned(wait)) return;
     const { plan } = wait;
     const now = this.#host.clock.now();
     wait.checks += 1;
@@ -397,8 +395,7 @@ export class Watcher<S extends ProviderStatus> {
     if (error instanceof RateLimitError && error.retryAfterMs !== undefined) {
       wait.lane.gate.pause(now + error.retryAfterMs, now);
     }
-    this.#release(wait);
-    if (this.#endedMeanwhile(wait)) return;
+    if (this.#checkReturned(wait)) return;
     const { plan } = wait;
     if (error instanceof DeadlineExceededError) {
       this.#timedOut(wait, error);
