@@ -8,7 +8,7 @@ import { STATUS_PATH, VARIANTS, type Job, type JobResult, type Variant, type Wor
 
 /**
  * Sequentially, one worker hosts every variant and alternates them call by call (see `measureAlternating`):
- * `cycles` rounds of one call of each, after `warmCycles` untimed ones, in each of `runs` fresh workers.
+ * `CYCLES` rounds of one call each, after `WARM_CYCLES` untimed ones, in each of `ALTERNATING_RUNS` fresh workers.
  */
 const ALTERNATING = { runs: 5, warmCycles: 1_000, cycles: 2_000 };
 /** With requests in flight, each variant has a worker of its own, and the variants take turns in blocks (see `measureBlocks`). */
