@@ -13,17 +13,16 @@ const API_KEY = 'bench-key';
 export type Variant = 'raw fetch' | 'bare openapi-fetch' | 'provider client' | 'facade';
 export const VARIANTS: readonly Variant[] = ['raw fetch', 'bare openapi-fetch', 'provider client', 'facade'];
 
-/** What a worker is started with (the variants it hosts), and asked to do. */
+/** What a worker is started with, and asked to do. */
 export interface WorkerSetup {
-  variants: readonly Variant[];
+  variant: Variant;
   baseUrl: string;
 }
-/**
- * `block`: `total` calls of one variant with `inFlight` outstanding, timed together. `alternate`: `cycles` rounds
- * of one call of each hosted variant, in rotating order, each call timed on its own.
- */
-export type Job = { kind: 'block'; variant: Variant; total: number; inFlight: number } | { kind: 'alternate'; cycles: number };
-export type JobResult = { seconds: number } | { callSeconds: Partial<Record<Variant, number[]>> } | { error: string };
+export interface Job {
+  total: number;
+  inFlight: number;
+}
+export type JobResult = { seconds: number } | { error: string };
 
 /** One status call of a variant, reading the same parsed body as the others, from the same URL. */
 export function makeCall(variant: Variant, baseUrl: string): () => Promise<unknown> {
@@ -55,7 +54,7 @@ export function makeCall(variant: Variant, baseUrl: string): () => Promise<unkno
 }
 
 /** Seconds for `total` calls with `inFlight` of them outstanding at any time. */
-export async function timeCalls(call: () => Promise<unknown>, total: number, inFlight: number): Promise<number> {
+export async function timeCalls(call: () => Promise<unknown>, { total, inFlight }: Job): Promise<number> {
   let started = 0;
   const worker = async () => {
     while (started < total) {
@@ -67,23 +66,4 @@ export async function timeCalls(call: () => Promise<unknown>, total: number, inF
   const begin = performance.now();
   await Promise.all(Array.from({ length: Math.min(inFlight, total) }, worker));
   return (performance.now() - begin) / 1000;
-}
-
-/**
- * Seconds of each call, per variant, over `cycles` rounds in which every variant makes one call, the order
- * rotating from round to round: calls compared within a round ran a fraction of a millisecond apart.
- */
-export async function alternateCalls(calls: Partial<Record<Variant, () => Promise<unknown>>>, cycles: number): Promise<Partial<Record<Variant, number[]>>> {
-  const entries = Object.entries(calls) as [Variant, () => Promise<unknown>][];
-  const seconds = Object.fromEntries(entries.map(([variant]) => [variant, new Array<number>(cycles)])) as Partial<Record<Variant, number[]>>;
-  for (let cycle = 0; cycle < cycles; cycle++) {
-    for (let offset = 0; offset < entries.length; offset++) {
-      const [variant, call] = entries[(cycle + offset) % entries.length] as [Variant, () => Promise<unknown>];
-      const begin = performance.now();
-      const result = await call();
-      (seconds[variant] as number[])[cycle] = (performance.now() - begin) / 1000;
-      if (result === undefined) throw new Error('a status call returned nothing');
-    }
-  }
-  return seconds;
 }
