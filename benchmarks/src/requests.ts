@@ -106,6 +106,12 @@ interface ModeResult {
  * of the machine (a major GC, the other core's work) that lands on one block does not decide the run. The budgets
  * take the median over the blocks of all runs together: with hundreds of blocks per run, that figure moves far less
  * between invocations than a median of the runs' medians.
+ *
+ * Tried and not used: all variants in one worker, taking turns call by call, each call timed. It moved little
+ * between invocations (client 1.014–1.016×), but it measured low. In a shared heap, a collection or a call's
+ * deferred work (timers, finalizers, socket callbacks) lands on whichever call runs next, and the median over the
+ * calls drops the pauses. The same isolate in blocks of 200 calls put the client at 1.06–1.11×. Separate workers in
+ * blocks of 300 after 50 untimed calls put it at 1.03×, which agrees with this method.
  */
 async function measureMode(baseUrl: string, total: number, inFlight: number, blockRequests: number): Promise<ModeResult> {
   const each = <T>(make: (variant: Variant) => T) => Object.fromEntries(VARIANTS.map((variant) => [variant, make(variant)])) as Record<Variant, T>;
