@@ -40,6 +40,21 @@ export function spread(values: readonly number[]): Spread {
   return { median: median(values), min: Math.min(...values), max: Math.max(...values), runs: values.length };
 }
 
+/**
+ * The 95% interval of the median over all the values of `groups` together, from resampling whole groups with
+ * replacement: the groups (e.g. runs) are the independent units; the values inside one (its blocks) are not.
+ */
+export function pooledMedianInterval(groups: readonly (readonly number[])[], random: () => number, resamples = 400): { low: number; high: number } {
+  const estimates: number[] = [];
+  for (let resample = 0; resample < resamples; resample++) {
+    // As many groups as there are, each drawn at random.
+    const values = groups.flatMap(() => groups[Math.floor(random() * groups.length)] as readonly number[]);
+    estimates.push(median(values));
+  }
+  estimates.sort((a, b) => a - b);
+  return { low: estimates[Math.floor(resamples * 0.025)] as number, high: estimates[Math.ceil(resamples * 0.975) - 1] as number };
+}
+
 /** "1.23 (1.10–1.31)": the median and the range over the runs. */
 export function formatSpread(value: Spread, digits = 2): string {
   return `${value.median.toFixed(digits)} (${value.min.toFixed(digits)}–${value.max.toFixed(digits)})`;

@@ -2,17 +2,28 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { successExample } from '@upstat/test-support';
-import { atMost, formatSpread, median, ratio, spread, table, type Budget, type SectionResult, type Spread } from './report.js';
+import { seeded, successExample } from '@upstat/test-support';
+import { atMost, formatSpread, median, pooledMedianInterval, ratio, spread, table, type Budget, type SectionResult, type Spread } from './report.js';
 import { STATUS_PATH, VARIANTS, type Job, type JobResult, type Variant, type WorkerSetup } from './request-variants.js';
 
-/** Requests per variant in each run, and runs; a run interleaves the variants in small blocks. */
+/** Requests per variant in each run; a run interleaves the variants in small blocks. */
 const SEQUENTIAL_REQUESTS = 3_000;
 const CONCURRENT_REQUESTS = 8_000;
 const IN_FLIGHT = 64;
-// Many short runs rather than a few long ones: part of the spread is between runs (each run's fresh workers
-// draw their own JIT state), so the median over more runs moves less.
-const RUNS = 15;
+/** The issue's budgets: time per request against bare openapi-fetch, sequentially and in flight alike. */
+const BUDGETS: readonly { variant: Variant; limit: number }[] = [
+  { variant: 'provider client', limit: 1.05 },
+  { variant: 'facade', limit: 1.1 },
+];
+/**
+ * Runs per mode. Many short runs rather than a few long ones: part of the spread is between runs (each run's fresh
+ * workers draw their own JIT state), so the median over more runs moves less. After `least` runs, `step` more at
+ * a time, up to `most`, while any budget's 95% interval (from resampling the runs) still holds its limit: the
+ * provider client's sequential figure sits about two of its run-to-run spreads under its limit (about 1.03× against
+ * 1.05×), close enough that a fixed count of runs missed the budget on noise about once in ten or twenty
+ * invocations. Measuring longer only when the figure is too close to call keeps the budget and the usual duration.
+ */
+const RUNS = { least: 15, step: 5, most: 45 };
 /**
  * Requests in one block. The machine's speed drifts in phases of seconds to minutes (on the reference VM the same
  * variant ran at 3,000 and then at 1,700 requests/s a minute later), so variants compared a block apart must run
@@ -96,6 +107,9 @@ interface ModeResult {
   vsRaw: Record<Variant, Spread>;
   /** The median over every block of every run against its neighbouring bare openapi-fetch block: the budgets' figure. */
   pooledVsBare: Record<Variant, number>;
+  /** The 95% interval of `pooledVsBare` for the budgeted variants, from resampling the runs. */
+  intervals: Partial<Record<Variant, { low: number; high: number }>>;
+  runs: number;
   blocks: number;
 }
 
@@ -117,8 +131,18 @@ async function measureMode(baseUrl: string, total: number, inFlight: number, blo
   const each = <T>(make: (variant: Variant) => T) => Object.fromEntries(VARIANTS.map((variant) => [variant, make(variant)])) as Record<Variant, T>;
   const runs: { requestsPerSecond: Record<Variant, number>; vsBare: Record<Variant, number>; vsRaw: Record<Variant, number> }[] = [];
   const blockCount = Math.ceil(total / blockRequests);
-  const pooled = each((): number[] => []);
-  for (let run = 0; run < RUNS; run++) {
+  // Per variant, one list of block ratios per run.
+  const ratiosByRun = each((): number[][] => []);
+  // Seeded, so that the same blocks always give the same interval.
+  const random = seeded(1);
+  const intervalOf = (variant: Variant) => pooledMedianInterval(ratiosByRun[variant], random);
+  const undecided = () =>
+    BUDGETS.some(({ variant, limit }) => {
+      const { low, high } = intervalOf(variant);
+      return low <= limit && limit <= high;
+    });
+  let target = RUNS.least;
+  for (let run = 0; run < target; run++) {
     const workers = each((variant) => startWorker({ variant, baseUrl }));
     try {
       for (const variant of VARIANTS) await workers[variant].run({ total: Math.ceil(total / 4), inFlight }); // warm-up: JIT, sockets
@@ -132,7 +156,7 @@ async function measureMode(baseUrl: string, total: number, inFlight: number, blo
         blocks.push(seconds);
       }
       const totalSeconds = (variant: Variant) => blocks.reduce((sum, seconds) => sum + seconds[variant], 0);
-      for (const variant of VARIANTS) pooled[variant].push(...blocks.map((seconds) => seconds[variant] / seconds['bare openapi-fetch']));
+      for (const variant of VARIANTS) ratiosByRun[variant].push(blocks.map((seconds) => seconds[variant] / seconds['bare openapi-fetch']));
       runs.push({
         requestsPerSecond: each((variant) => (blockRequests * blockCount) / totalSeconds(variant)),
         vsBare: each((variant) => median(blocks.map((seconds) => seconds[variant] / seconds['bare openapi-fetch']))),
@@ -141,12 +165,15 @@ async function measureMode(baseUrl: string, total: number, inFlight: number, blo
     } finally {
       await Promise.all(VARIANTS.map((variant) => workers[variant].stop()));
     }
+    if (run + 1 === target && target < RUNS.most && undecided()) target = Math.min(target + RUNS.step, RUNS.most);
   }
   return {
     requestsPerSecond: each((variant) => spread(runs.map((figures) => figures.requestsPerSecond[variant]))),
     vsBare: each((variant) => spread(runs.map((figures) => figures.vsBare[variant]))),
     vsRaw: each((variant) => spread(runs.map((figures) => figures.vsRaw[variant]))),
-    pooledVsBare: each((variant) => median(pooled[variant])),
+    pooledVsBare: each((variant) => median(ratiosByRun[variant].flat())),
+    intervals: Object.fromEntries(BUDGETS.map(({ variant }) => [variant, intervalOf(variant)])),
+    runs: runs.length,
     blocks: blockCount,
   };
 }
@@ -166,11 +193,18 @@ export async function benchRequests(): Promise<SectionResult> {
         `${formatSpread(mode.vsRaw[variant])}×`,
       ]);
     const header = ['variant', 'requests/s, median (min–max)', 'time per request vs bare openapi-fetch', 'vs raw fetch'];
-    const budgets: Budget[] = [];
-    for (const [label, mode] of [['sequential', sequential], [`${IN_FLIGHT} in flight`, concurrent]] as const) {
-      budgets.push(atMost(`provider client ≤ 1.05× bare openapi-fetch (${label})`, mode.pooledVsBare['provider client'], 1.05, (value) => ratio(value, 3)));
-      budgets.push(atMost(`facade ≤ 1.10× bare openapi-fetch (${label})`, mode.pooledVsBare.facade, 1.1, (value) => ratio(value, 3)));
-    }
+    const modes = [['sequential', sequential], [`${IN_FLIGHT} in flight`, concurrent]] as const;
+    const budgets: Budget[] = modes.flatMap(([label, mode]) =>
+      BUDGETS.map(({ variant, limit }) =>
+        atMost(`${variant} ≤ ${ratio(limit)} bare openapi-fetch (${label})`, mode.pooledVsBare[variant], limit, (value) => ratio(value, 3)),
+      ),
+    );
+    // "provider client 1.022× (1.015–1.029)" for each budgeted variant of a mode.
+    const figures = (mode: ModeResult) =>
+      BUDGETS.map(({ variant }) => {
+        const interval = mode.intervals[variant];
+        return `${variant} ${ratio(mode.pooledVsBare[variant], 3)}${interval === undefined ? '' : ` (${interval.low.toFixed(3)}–${interval.high.toFixed(3)})`}`;
+      }).join(', ');
     const markdown = [
       `### Sequential (one request at a time, ${SEQUENTIAL_REQUESTS} per run)`,
       '',
@@ -186,11 +220,13 @@ export async function benchRequests(): Promise<SectionResult> {
       'guards, per-attempt timeout, retry loop, typed errors); the facade (`status(ref)`: the client plus the status',
       'model). Each variant runs in its own worker thread (its own JIT state, heap and connections), one at a time,',
       `started afresh for each run; ${pinned.note}.`,
-      `${RUNS} runs, each after a warm-up and each sending every variant's requests in interleaved blocks in rotating order`,
-      `(${BLOCK_REQUESTS.sequential} requests a block sequentially, ${BLOCK_REQUESTS.concurrent} with ${IN_FLIGHT} in flight: the machine's speed drifts over seconds, so`,
-      'compared blocks run milliseconds apart). A run\'s ratio is the median over its blocks of each block\'s time against',
-      'the neighbouring baseline block; the table gives the median (min–max) over the runs, and the budgets the median over',
-      `the blocks of all runs together (${ratio(sequential.pooledVsBare['provider client'], 3)} and ${ratio(sequential.pooledVsBare.facade, 3)} sequentially, ${ratio(concurrent.pooledVsBare['provider client'], 3)} and ${ratio(concurrent.pooledVsBare.facade, 3)} with ${IN_FLIGHT} in flight).`,
+      `${sequential.runs} runs sequentially and ${concurrent.runs} with ${IN_FLIGHT} in flight (at least ${RUNS.least}; then ${RUNS.step} more at a time, up to ${RUNS.most}, while`,
+      "a budget's 95% interval still held its limit), each after a warm-up and each sending every variant's requests in",
+      `interleaved blocks in rotating order (${BLOCK_REQUESTS.sequential} requests a block sequentially, ${BLOCK_REQUESTS.concurrent} with ${IN_FLIGHT} in flight: the machine's speed`,
+      "drifts over seconds, so compared blocks run milliseconds apart). A run's ratio is the median over its blocks of each",
+      "block's time against the neighbouring baseline block; the table gives the median (min–max) over the runs, and the",
+      'budgets the median over the blocks of all runs together, with its 95% interval from resampling the runs:',
+      `${figures(sequential)} sequentially; ${figures(concurrent)} with ${IN_FLIGHT} in flight.`,
       `Bare openapi-fetch costs ${ratio(sequential.vsRaw['bare openapi-fetch'].median)} raw fetch here, sequentially (about 1.24× on the reference machine).`,
     ].join('\n');
     return { id: 'requests', title: 'Request overhead', markdown, data: { sequential, concurrent, inFlight: IN_FLIGHT, runs: RUNS, blockRequests: BLOCK_REQUESTS, pinning: pinned.note }, budgets };
