@@ -126,6 +126,12 @@ interface ModeResult {
  * deferred work (timers, finalizers, socket callbacks) lands on whichever call runs next, and the median over the
  * calls drops the pauses. The same isolate in blocks of 200 calls put the client at 1.06–1.11×. Separate workers in
  * blocks of 300 after 50 untimed calls put it at 1.03×, which agrees with this method.
+ *
+ * What the blocks' size means with 64 in flight: a block of two waves includes their ramp-up and ramp-down, time
+ * that the variants share. Under sustained load the ratios are higher: separate workers in blocks of 512 or 4,096
+ * requests put the client at 1.05–1.10× and the facade at 1.08–1.10× (December 2026, the Intel Xeon kind of the
+ * reference VM), where this method reads 1.02–1.035× and 1.05–1.07×. The same blocks compared the client and the
+ * facade with their builds from before issue 11's request hook, User-Agent and request id: 0.98× and 1.00×.
  */
 async function measureMode(baseUrl: string, total: number, inFlight: number, blockRequests: number): Promise<ModeResult> {
   const each = <T>(make: (variant: Variant) => T) => Object.fromEntries(VARIANTS.map((variant) => [variant, make(variant)])) as Record<Variant, T>;
