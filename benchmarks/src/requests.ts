@@ -129,9 +129,10 @@ interface ModeResult {
  *
  * What the blocks' size means with 64 in flight: a block of two waves includes their ramp-up and ramp-down, time
  * that the variants share. Under sustained load the ratios are higher: separate workers in blocks of 512 or 4,096
- * requests put the client at 1.05–1.10× and the facade at 1.08–1.10× (December 2026, the Intel Xeon kind of the
+ * requests put the client at 1.04–1.10× and the facade at 1.07–1.11× (December 2026, the Intel Xeon kind of the
  * reference VM), where this method reads 1.02–1.035× and 1.05–1.07×. The same blocks compared the client and the
- * facade with their builds from before issue 11's request hook, User-Agent and request id: 0.98× and 1.00×.
+ * facade with their builds from before the request hook, User-Agent and request id were added (commit ef16367):
+ * 0.98× and 1.00×.
  */
 async function measureMode(baseUrl: string, total: number, inFlight: number, blockRequests: number): Promise<ModeResult> {
   const each = <T>(make: (variant: Variant) => T) => Object.fromEntries(VARIANTS.map((variant) => [variant, make(variant)])) as Record<Variant, T>;
