@@ -107,9 +107,8 @@ interface ModeResult {
   vsRaw: Record<Variant, Spread>;
   /** The median over every block of every run against its neighbouring bare openapi-fetch block: the budgets' figure. */
   pooledVsBare: Record<Variant, number>;
-  /** The 95% interval of `pooledVsBare` for the budgeted variants, from resampling the runs. */
+  /** The 95% interval of `pooledVsBare` for the budgeted variants, from resampling the runs: the one the last run's decision used. */
   intervals: Partial<Record<Variant, { low: number; high: number }>>;
-  runs: number;
   blocks: number;
 }
 
@@ -136,18 +135,13 @@ interface ModeResult {
  */
 async function measureMode(baseUrl: string, total: number, inFlight: number, blockRequests: number): Promise<ModeResult> {
   const each = <T>(make: (variant: Variant) => T) => Object.fromEntries(VARIANTS.map((variant) => [variant, make(variant)])) as Record<Variant, T>;
-  const runs: { requestsPerSecond: Record<Variant, number>; vsBare: Record<Variant, number>; vsRaw: Record<Variant, number> }[] = [];
+  const runs: { requestsPerSecond: Record<Variant, number>; vsRaw: Record<Variant, number> }[] = [];
   const blockCount = Math.ceil(total / blockRequests);
   // Per variant, one list of block ratios per run.
   const ratiosByRun = each((): number[][] => []);
   // Seeded, so that the same blocks always give the same interval.
   const random = seeded(1);
-  const intervalOf = (variant: Variant) => pooledMedianInterval(ratiosByRun[variant], random);
-  const undecided = () =>
-    BUDGETS.some(({ variant, limit }) => {
-      const { low, high } = intervalOf(variant);
-      return low <= limit && limit <= high;
-    });
+  let intervals: ModeResult['intervals'] = {};
   let target = RUNS.least;
   for (let run = 0; run < target; run++) {
     const workers = each((variant) => startWorker({ variant, baseUrl }));
@@ -166,21 +160,26 @@ async function measureMode(baseUrl: string, total: number, inFlight: number, blo
       for (const variant of VARIANTS) ratiosByRun[variant].push(blocks.map((seconds) => seconds[variant] / seconds['bare openapi-fetch']));
       runs.push({
         requestsPerSecond: each((variant) => (blockRequests * blockCount) / totalSeconds(variant)),
-        vsBare: each((variant) => median(blocks.map((seconds) => seconds[variant] / seconds['bare openapi-fetch']))),
         vsRaw: each((variant) => median(blocks.map((seconds) => seconds[variant] / seconds['raw fetch']))),
       });
     } finally {
       await Promise.all(VARIANTS.map((variant) => workers[variant].stop()));
     }
-    if (run + 1 === target && target < RUNS.most && undecided()) target = Math.min(target + RUNS.step, RUNS.most);
+    if (run + 1 === target) {
+      intervals = Object.fromEntries(BUDGETS.map(({ variant }) => [variant, pooledMedianInterval(ratiosByRun[variant], random)]));
+      const undecided = BUDGETS.some(({ variant, limit }) => {
+        const interval = intervals[variant];
+        return interval !== undefined && interval.low <= limit && limit <= interval.high;
+      });
+      if (undecided && target < RUNS.most) target = Math.min(target + RUNS.step, RUNS.most);
+    }
   }
   return {
     requestsPerSecond: each((variant) => spread(runs.map((figures) => figures.requestsPerSecond[variant]))),
-    vsBare: each((variant) => spread(runs.map((figures) => figures.vsBare[variant]))),
+    vsBare: each((variant) => spread(ratiosByRun[variant].map((ratios) => median(ratios)))),
     vsRaw: each((variant) => spread(runs.map((figures) => figures.vsRaw[variant]))),
     pooledVsBare: each((variant) => median(ratiosByRun[variant].flat())),
-    intervals: Object.fromEntries(BUDGETS.map(({ variant }) => [variant, intervalOf(variant)])),
-    runs: runs.length,
+    intervals,
     blocks: blockCount,
   };
 }
@@ -227,7 +226,7 @@ export async function benchRequests(): Promise<SectionResult> {
       'guards, per-attempt timeout, retry loop, typed errors); the facade (`status(ref)`: the client plus the status',
       'model). Each variant runs in its own worker thread (its own JIT state, heap and connections), one at a time,',
       `started afresh for each run; ${pinned.note}.`,
-      `${sequential.runs} runs sequentially and ${concurrent.runs} with ${IN_FLIGHT} in flight (at least ${RUNS.least}; then ${RUNS.step} more at a time, up to ${RUNS.most}, while`,
+      `${sequential.vsBare.facade.runs} runs sequentially and ${concurrent.vsBare.facade.runs} with ${IN_FLIGHT} in flight (at least ${RUNS.least}; then ${RUNS.step} more at a time, up to ${RUNS.most}, while`,
       "a budget's 95% interval still held its limit), each after a warm-up and each sending every variant's requests in",
       `interleaved blocks in rotating order (${BLOCK_REQUESTS.sequential} requests a block sequentially, ${BLOCK_REQUESTS.concurrent} with ${IN_FLIGHT} in flight: the machine's speed`,
       "drifts over seconds, so compared blocks run milliseconds apart). A run's ratio is the median over its blocks of each",
