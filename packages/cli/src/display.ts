@@ -49,10 +49,18 @@ const CLEAR_LINE = `${ESC}K`;
 /** Clears from the cursor to the end of the screen. */
 const CLEAR_BELOW = `${ESC}J`;
 /**
- * How long after writing a picture a narrower terminal may still have rewrapped the picture before it first: the
- * time a terminal takes to read what was written, with room for a loaded machine.
+ * Autowrap off, then on again (DECAWM), around each picture: a line the terminal reads only after it narrowed is then
+ * cut at the edge instead of wrapped, so every picture takes one row per line whatever width it is read at, and
+ * `settle` can tell where a late one put the block.
  */
-const RACE_MS = 300;
+const NO_WRAP = `${ESC}?7l`;
+const WRAP = `${ESC}?7h`;
+/**
+ * The pictures `settle` considers as the last one a terminal read before it rewrapped: at most this many of those
+ * drawn at the width in use. A terminal reads everything waiting for it at once, so only pictures written while it
+ * was busy elsewhere can still be unread; that many covers a terminal stalled for seconds at the fastest redraws.
+ */
+const IN_FLIGHT = 4;
 const up = (rows: number) => (rows > 0 ? `${ESC}${rows}A` : '');
 
 /**
@@ -94,15 +102,14 @@ export function createDisplay(options: {
   }
 
   const rows: Row[] = options.labels.map((label) => ({ label, text: undefined, startedAt: undefined, endedAt: undefined }));
-  /** What the last draw wrote, one entry per line. */
-  let drawn: string[] = [];
-  /** How many terminal rows those lines took when drawn, and the width they were drawn at. */
+  /**
+   * The pictures drawn since the terminal last changed width, oldest first, at most `IN_FLIGHT`: each one's lines, and
+   * how many rows up it moved to replace the one before.
+   */
+  let recent: { lines: string[]; up: number }[] = [];
+  /** Where the block starts, as rows above the cursor, and the width that was worked out for. */
   let drawnRows = 0;
   let drawnWidth = 0;
-  /** The picture before the last one, how far up the last one moved to replace it, and when the last was written. */
-  let previous: string[] = [];
-  let lastUp = 0;
-  let drawnAt = 0;
   let closed = false;
 
   const rowText = (row: Row, width: number): string => {
@@ -128,33 +135,44 @@ export function createDisplay(options: {
   const rowsAt = (picture: readonly string[], width: number) =>
     picture.reduce((total, line) => total + Math.max(1, Math.ceil(columns(line) / width)), 0);
   /**
-   * Where the block starts, as rows above the cursor, at the terminal's current width. After a resize, terminals that
-   * rewrap (tmux, VTE, iTerm2, Windows Terminal, kitty) have split each line wider than the new width over several
-   * rows: the block starts that many rows up.
+   * Where the block starts, as rows above the cursor, once the terminal is `width` wide. Terminals that rewrap on a
+   * resize (tmux, VTE, iTerm2, Windows Terminal, kitty) split each line wider than the new width over several rows.
+   *
+   * Which picture they split is not known: the terminal may have read the last one or more pictures only after it
+   * rewrapped (a loaded machine can delay that by any time). Each picture that was still unread then moved up by the
+   * rows it was drawn to move and, autowrap being off, took one row per line. The redraw starts from the highest
+   * row any of those cases leaves behind. When every picture at a width has the same shape (lines that long are all
+   * cut to the width), the cases agree; when they differ, a row above the display may be cleared, never a copy of a
+   * line left behind.
+   *
+   * Pictures drawn at the width now replaced all reached the terminal after it took that width: it rewraps before it
+   * tells programs of its new size.
    */
   const settle = (width: number) => {
     if (width === drawnWidth) return;
-    drawnRows = rowsAt(drawn, width);
-    // A picture written just before the terminal narrowed may have reached it after it rewrapped the picture
-    // before: it then started too low, below the rewrapped rows. Start the redraw above those too; at worst, when
-    // it did arrive first, a row or two above the display is cleared, never a copy of a line left behind.
-    if (width < drawnWidth && Date.now() - drawnAt < RACE_MS) {
-      drawnRows = Math.max(drawnRows, rowsAt(previous, width) - lastUp + rowsAt(drawn, width));
-    }
+    drawnRows = 0;
+    recent.forEach((read, k) => {
+      let cursor = 0;
+      let top = -rowsAt(read.lines, width);
+      for (const late of recent.slice(k + 1)) {
+        cursor -= late.up;
+        top = Math.min(top, cursor);
+        cursor += late.lines.length;
+      }
+      drawnRows = Math.max(drawnRows, cursor - top);
+    });
     drawnWidth = width;
+    recent = [];
   };
   /** Rewrites the block from its first row, at most `limit(height)` lines. */
   const draw = (limit: (height: number) => number | undefined) => {
     const { width, height } = size(out);
     settle(width);
     const next = lines(width, limit(height));
-    let text = `${up(drawnRows)}\r`;
-    lastUp = drawnRows;
-    previous = drawn;
-    drawnAt = Date.now();
+    let text = `${NO_WRAP}${up(drawnRows)}\r`;
     for (const line of next) text += `${line}${CLEAR_LINE}\n`;
-    out.write(`${text}${CLEAR_BELOW}`);
-    drawn = next;
+    out.write(`${text}${CLEAR_BELOW}${WRAP}`);
+    recent = [...recent, { lines: next, up: drawnRows }].slice(-IN_FLIGHT);
     drawnRows = next.length;
   };
   // At most a screenful less one row: the cursor cannot move up into rows that have scrolled away.
@@ -195,8 +213,7 @@ export function createDisplay(options: {
       // Lift the block, print the message where it was, draw the block again below it.
       settle(size(out).width);
       out.write(`${up(drawnRows)}\r${CLEAR_BELOW}`);
-      drawn = [];
-      previous = [];
+      recent = [];
       drawnRows = 0;
       err.write(`${safe(message)}\n`);
       render();
