@@ -56,9 +56,10 @@ const CLEAR_BELOW = `${ESC}J`;
 const NO_WRAP = `${ESC}?7l`;
 const WRAP = `${ESC}?7h`;
 /**
- * The pictures `settle` considers as the last one a terminal read before it rewrapped: at most this many of those
- * drawn at the width in use. A terminal reads everything waiting for it at once, so only pictures written while it
- * was busy elsewhere can still be unread; that many covers a terminal stalled for seconds at the fastest redraws.
+ * How many of the latest pictures `settle` considers as the last one a terminal read before it rewrapped. A terminal
+ * reads everything waiting for it at once, so only pictures written while it was busy elsewhere can still be unread.
+ * Each one more considered clears a row above the display more often (whenever a line changed length among them); a
+ * terminal that left more than these unread, while the lines changed length, can still be left with a copy.
  */
 const IN_FLIGHT = 4;
 const up = (rows: number) => (rows > 0 ? `${ESC}${rows}A` : '');
@@ -145,8 +146,8 @@ export function createDisplay(options: {
    * cut to the width), the cases agree; when they differ, a row above the display may be cleared, never a copy of a
    * line left behind.
    *
-   * Pictures drawn at the width now replaced all reached the terminal after it took that width: it rewraps before it
-   * tells programs of its new size.
+   * Only pictures drawn at the width being replaced are considered: each reached the terminal after it took that
+   * width, since a terminal rewraps before it tells programs of its new size.
    */
   const settle = (width: number) => {
     if (width === drawnWidth) return;
