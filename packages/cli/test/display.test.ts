@@ -4,8 +4,8 @@
  * it rewraps for a new width, and when upstat learns of that width. tmux shows the same in `terminal.test.ts`, but only
  * in whatever order the machine's load happens to give.
  *
- * What each case checks is the screen: the lines above the display are still there, and below them exactly one row
- * per upload, nothing else.
+ * What each case checks is the screen: below the lines above the display, exactly one row per upload and nothing else;
+ * and those lines still there, except where the README says a row above may be cleared.
  */
 import { EventEmitter } from 'node:events';
 import headless from '@xterm/headless';
@@ -32,21 +32,19 @@ function world(width: number, height = 24) {
   const terminal = new Terminal({ cols: width, rows: height, allowProposedApi: true, convertEol: true });
   let written = Promise.resolve();
   const feed = (bytes: string) => {
-    written = written.then(() => new Promise<void>((resolve) => {
+    written = written.then(
+      () =>
+        new Promise<void>((resolve) => {
           terminal.write(bytes, resolve);
-        }));
+        }),
+    );
   };
   const held: string[] = [];
   let hold = false;
   let told: [number, number] = [width, height];
   const out = Object.assign(new EventEmitter(), {
     isTTY: true,
-    get columns() {
-      return told[0];
-    },
-    get rows() {
-      return told[1];
-    },
+    // What the display asks at each draw (the terminal's size, through an ioctl on a real one).
     getWindowSize: () => told,
     write: (bytes: string) => {
       if (hold) held.push(bytes);
