@@ -41,6 +41,16 @@ export function spread(values: readonly number[]): Spread {
 }
 
 /**
+ * Variables that make every Node start do more work, whatever it runs: NODE_EXTRA_CA_CERTS has each process read and
+ * parse a certificate bundle at start (on a machine that sets it, `node -e 0` takes about twice as long), NODE_OPTIONS
+ * can load anything. `pnpm bench` runs under turbo, whose strict environment mode leaves out variables it is not told
+ * of (NODE_EXTRA_CA_CERTS among them), while the bench started directly would inherit them: main.ts removes them
+ * before any section runs, so every process and worker a section starts has the same environment however the bench
+ * is run.
+ */
+export const START_COST_VARIABLES = ['NODE_EXTRA_CA_CERTS', 'NODE_OPTIONS'] as const;
+
+/**
  * The 95% interval of the median over all the values of `groups` together, from resampling whole groups with
  * replacement: the groups (e.g. runs) are the independent units; the values inside one (its blocks) are not.
  */

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { PLANTED_RELEASE_SIZE, plantedReleases } from '@upstat/test-support';
-import { atMost, formatBytes, formatMs, ratio, repoRoot, spread, table, type SectionResult, type Spread } from './report.js';
+import { atMost, formatBytes, formatMs, ratio, repoRoot, spread, START_COST_VARIABLES, table, type SectionResult, type Spread } from './report.js';
 
 /** Measured rounds, after one discarded warm-up round (disk cache, first compile of each file). */
 const ROUNDS = 10;
@@ -42,21 +42,11 @@ function specTools(): { bin: string; version: string } {
   return { bin: join(dirname(manifestPath), bin), version: manifest.version };
 }
 
-/**
- * Variables that make every Node start do more work, whatever it runs: NODE_EXTRA_CA_CERTS has each process read and
- * parse a certificate bundle at start (on a machine that sets it, `node -e 0` takes about twice as long), NODE_OPTIONS
- * can load anything. `pnpm bench` runs under turbo, whose strict environment mode leaves out variables it is not told
- * of (NODE_EXTRA_CA_CERTS among them), while the bench started directly would inherit them: the timed processes go
- * without them either way, so a bare start is the same baseline however the bench is run.
- */
-const START_COST_VARIABLES = ['NODE_EXTRA_CA_CERTS', 'NODE_OPTIONS'];
-const timedEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !START_COST_VARIABLES.includes(name)));
-
 /** Milliseconds from spawning `node <args>` until it exits, with its exit code and stdout. */
 function timed(args: string[]): Promise<{ ms: number; code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, args, { cwd: repoRoot, env: timedEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -148,7 +138,7 @@ export async function benchSpecTools(): Promise<SectionResult> {
       `Each row is a fresh process, from spawn to exit, run as \`node packages/spec-tools/bin/upstat-spec.js …\` (the`,
       `bin as installed, without a package manager's launcher). ${ROUNDS} rounds after a discarded warm-up, the four`,
       'processes alternating within each round; the ratio is taken per round and its median kept. Each starts without',
-      `${START_COST_VARIABLES.join(' and ')}, which make every Node start do more work (see \`benchmarks/src/spec-tools.ts\`).`,
+      `${START_COST_VARIABLES.join(' and ')}, which make every Node start do more work (see \`benchmarks/src/report.ts\`).`,
       `The diff compares two releases of a synthetic API (\`syntheticSpec\` from tests/support: ${SYNTHETIC.operations} operations,`,
       `${SYNTHETIC.schemas} schemas; ${sizes.map((size) => formatBytes(size)).join(' and ')} of JSON) in which the second removes an`,
       'operation, adds a response enum value and removes a property; the output of each process is checked once (the',
