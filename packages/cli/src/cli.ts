@@ -410,7 +410,14 @@ async function statusOrWait(command: 'status' | 'wait', texts: string[], values:
       return;
     }
     const message = describeFailure(error);
-    display?.end(index, `${failure.kind.replaceAll('_', ' ')}: ${message}`);
+    if (error instanceof UploadFailedError) {
+      // The upload did end, only not in success: its line keeps the final status (state, progress, the vendor's
+      // value), as a success's does; the message above says how it ended.
+      display?.update(index, error.finalStatus as AnyStatus);
+      display?.end(index);
+    } else {
+      display?.end(index, `${failure.kind.replaceAll('_', ' ')}: ${message}`);
+    }
     say(`upstat: ${many ? `${labels[index] ?? ''}: ` : ''}${message}`);
   };
 

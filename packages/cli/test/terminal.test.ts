@@ -26,7 +26,10 @@ afterEach(async () => {
   for (const socket of sockets.splice(0)) await run('tmux', ['-L', socket, 'kill-server']).catch(() => undefined);
 });
 
-/** A Nullspace server: the first check of each upload is `created`; then `uploading`, more bytes each time, until `finish()`. */
+/**
+ * A Nullspace server: the first check of each upload is `created`; then `uploading`, more bytes each time, until
+ * `finish()`. An upload named `failing…` is `failed` from its second check; one named `missing…` is not found.
+ */
 async function uploads() {
   let finished = false;
   const checks = new Map<string, number>();
@@ -43,9 +46,11 @@ async function uploads() {
     const body =
       count === 1
         ? { status: 'created', accepted_bytes: 0, content_length: total }
-        : finished
-          ? { status: 'completed', accepted_bytes: total, content_length: total, updated_at: '2026-01-01T00:00:00Z' }
-          : { status: 'uploading', accepted_bytes: Math.min(total - 1, count * 700_000), content_length: total, updated_at: '2026-01-01T00:00:00Z' };
+        : upload.startsWith('failing')
+          ? { status: 'failed', accepted_bytes: 7_000_000, content_length: total, updated_at: '2026-01-01T00:00:00Z' }
+          : finished
+            ? { status: 'completed', accepted_bytes: total, content_length: total, updated_at: '2026-01-01T00:00:00Z' }
+            : { status: 'uploading', accepted_bytes: Math.min(total - 1, count * 700_000), content_length: total, updated_at: '2026-01-01T00:00:00Z' };
     response.writeHead(200, { 'content-type': 'application/json' });
     response.end(JSON.stringify(body));
   });
@@ -180,6 +185,22 @@ describe('messages during the live display', () => {
     });
     finish();
     await until(terminal, 'exit 6', (rows) => (rows.includes('[exit 6]') ? undefined : 'no [exit 6]'));
+  });
+});
+
+describe('an upload that ends failed', () => {
+  it('keeps its final status on its line (state, bar, percentage), the message above; exit 1', async () => {
+    const { env } = await uploads();
+    const ref = 'nullspace:sb_3/failing_1';
+    const terminal = await session(80, ['wait', ref, ...WAIT], env);
+    await until(terminal, 'the failed status on the line, the message above, exit 1', (rows) => {
+      const at = rows.findIndex((row) => row.startsWith('upstat: the upload ended failed.'));
+      if (at === -1) return 'no message yet';
+      const line = rows.slice(at + 1).find((row) => row.startsWith(`${ref}  `));
+      if (line === undefined) return 'no line below the message';
+      if (!/^\S+ {2}failed {2}\[[█░]+\] \d+%/.test(line)) return `the line does not show the failed status: ${JSON.stringify(line)}`;
+      return rows.includes('[exit 1]') ? undefined : 'no [exit 1]';
+    });
   });
 });
 
