@@ -6,6 +6,7 @@ import { availableParallelism, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchBuildCache } from './build-cache.js';
+import { benchChaos } from './chaos.js';
 import { benchGenerator } from './generator.js';
 import { benchGuarantees } from './guarantees.js';
 import { benchMocks } from './mocks.js';
@@ -21,6 +22,7 @@ const BENCHMARKS: Record<string, () => Promise<SectionResult>> = {
   requests: benchRequests,
   waiter: benchWaiter,
   watcher: benchWatcher,
+  chaos: benchChaos,
   guarantees: benchGuarantees,
   mocks: benchMocks,
   generator: benchGenerator,

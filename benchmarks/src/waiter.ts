@@ -1,4 +1,4 @@
-import { DEFAULT_WAIT, waitUntil } from '@upstat/core';
+import { DEFAULT_WAIT, type ProviderPlugin } from '@upstat/core';
 import { definition, nullspace, type NullspaceRef } from '@upstat/nullspace';
 import { createUpstat } from 'upstat';
 import { atMost, formatMs, spread, table, type Budget, type SectionResult, type Spread } from './report.js';
@@ -139,9 +139,21 @@ type ProgressStrategy = 'upstat, progress-aware' | 'upstat default schedule (pro
 const PROGRESS_STRATEGIES: readonly ProgressStrategy[] = ['upstat, progress-aware', 'upstat default schedule (progress withheld)', 'fixed 5 s polling'];
 
 /**
- * One wait for one simulated upload, on a virtual clock: the facade's `wait` with default options (progress-aware),
- * or core's wait loop (`waitUntil`, the loop `wait` runs) over the facade's `status` with each status's progress
- * left out of what the loop observes — the schedule without progress, on the same requests, bodies and seed.
+ * The plug-in with progress left out of what its statuses report: the same requests, bodies and wait engine, without
+ * the samples the progress-aware schedule follows.
+ */
+function withoutProgress<D extends ProviderPlugin['definition']>(plugin: ProviderPlugin<D>): ProviderPlugin<D> {
+  const read = plugin.definition.read.bind(plugin.definition);
+  return {
+    definition: { ...plugin.definition, read: (body: Parameters<typeof read>[0]) => ({ ...read(body), progress: undefined }) },
+    connect: (shared) => plugin.connect(shared),
+  };
+}
+
+/**
+ * One wait for one simulated upload, on a virtual clock: the facade's `wait` with default options, progress-aware,
+ * or the same `wait` over a plug-in whose statuses leave progress out — the schedule without progress, on the same
+ * requests, bodies and seed.
  */
 async function progressWait(profile: Profile, seed: number, withProgress: boolean): Promise<Outcome> {
   const example = successExample(definition.id, definition.operation.path) as Record<string, unknown>;
@@ -158,20 +170,12 @@ async function progressWait(profile: Profile, seed: number, withProgress: boolea
     const body = { ...example, status: done ? 'completed' : 'uploading', accepted_bytes: accepted, content_length: contentLength };
     return Promise.resolve(new Response(JSON.stringify(body), { headers: { 'content-type': 'application/json' } }));
   };
-  const random = seeded(seed);
+  const plugin = nullspace({ apiKey: 'bench-key', baseUrl: 'http://127.0.0.1:9' });
   const upstat = createUpstat({
-    providers: [nullspace({ apiKey: 'bench-key', baseUrl: 'http://127.0.0.1:9' })],
-    defaults: { fetch, clock, random },
+    providers: [withProgress ? plugin : withoutProgress(plugin)],
+    defaults: { fetch, clock, random: seeded(seed) },
   });
-  const ref = upstat.formatRef(EXAMPLE_REF);
-  const status = withProgress
-    ? await upstat.wait(ref)
-    : await waitUntil(
-        ({ signal }) => upstat.status(ref, { signal }),
-        (current) => ({ state: current.state, done: current.terminal }),
-        { provider: definition.id, label: ref },
-        { clock, random },
-      );
+  const status = await upstat.wait(upstat.formatRef(EXAMPLE_REF));
   if (status.state !== 'succeeded') throw new Error(`the simulated upload ended as ${status.state}`);
   return { requests, noticeDelayMs: noticedAt - UPLOAD_MS };
 }
@@ -250,8 +254,8 @@ async function benchProgress(): Promise<{ markdown: string; budgets: Budget[]; d
     '5 to 60 s, log-uniform from a quarter to four times the mean. Stalls, then resumes: no progress at all for 1 to',
     `3 minutes, beginning 1 to 6 minutes in. ${SEEDS} uploads per scenario, each with its own profile and jitter seed;`,
     "both upstat rows see the same uploads with the same seeds. The progress-aware row is the facade's `wait(ref)` with",
-    "default options; the default-schedule row runs the same loop (core's `waitUntil`, which `wait` runs) over the",
-    "facade's `status(ref)`, with each status's progress left out of what the loop observes.",
+    "default options; the default-schedule row runs the same `wait` over a plug-in whose statuses leave progress out (the",
+    'same requests and bodies, none of the samples the progress-aware schedule follows).',
   ].join('\n');
   return { markdown, budgets, data: { uploadMs: UPLOAD_MS, results } };
 }

@@ -1,16 +1,16 @@
 // One run of the watcher benchmark, in a fresh process (run with --expose-gc) so its heap is its own.
 // argv[2]: JSON `ChildConfig`. Prints one line of JSON (`ChildResult`).
-// - memory: `count` waits on uploads that never finish, through `watch` (the watcher) or `wait` (one loop per wait,
-//   the baseline; its requests limited to the same concurrency by a semaphore around fetch, so that both hold the
-//   same number of connections); once every wait has had its first check and sleeps, the heap growth over the
-//   warmed-up process, per wait.
+// - memory: `count` waits on uploads that never finish, through `watch` (the watcher, which `wait` is too) or a
+//   polling loop per upload written by hand over `status` (the baseline: one promise chain, closure and timer per
+//   wait; its requests go through the same budget); once every wait has had its first check and sleeps, the heap
+//   growth over the warmed-up process, per wait.
 // - latency: `count` waits through `watch` on uploads finishing 1–3 s after their first check; when each resolved.
 import { sendai } from '@upstat/sendai';
 import { createUpstat } from 'upstat';
 
 export interface ChildConfig {
   mode: 'memory' | 'latency';
-  api: 'watch' | 'wait';
+  api: 'watch' | 'loop';
   count: number;
   url: string;
   budget: { requestsPerSecond: number; concurrency: number };
@@ -26,34 +26,19 @@ const config = JSON.parse(process.argv[2] ?? '{}') as ChildConfig;
 const gc = (globalThis as { gc?: () => void }).gc;
 if (gc === undefined) throw new Error('run with --expose-gc');
 
-/** A fetch that lets `limit` requests run at once (the baseline's stand-in for the watcher's concurrency budget). */
-function limitedFetch(limit: number): (request: Request) => Promise<Response> {
-  let running = 0;
-  const queue: (() => void)[] = [];
-  return async (request) => {
-    if (running >= limit) await new Promise<void>((resolve) => queue.push(resolve));
-    running += 1;
-    try {
-      return await fetch(request);
-    } finally {
-      running -= 1;
-      queue.shift()?.();
-    }
-  };
-}
-
-const upstat = createUpstat({
-  providers: [
-    sendai({
-      apiKey: 'bench-key',
-      baseUrl: config.url,
-      ...(config.api === 'wait' ? { fetch: limitedFetch(config.budget.concurrency) } : {}),
-    }),
-  ],
-  budget: { sendai: config.budget },
-});
+const upstat = createUpstat({ providers: [sendai({ apiKey: 'bench-key', baseUrl: config.url })], budget: { sendai: config.budget } });
 const ref = (upload: string) => `sendai:team_1/proj_1/${upload}`;
 const started = performance.now();
+
+/** The baseline: a polling loop as one writes it without `watch`, checking every 10 minutes. */
+async function poll(text: string, onCheck: () => void): Promise<unknown> {
+  for (;;) {
+    const status = await upstat.status(text);
+    onCheck();
+    if (status.terminal) return status;
+    await new Promise((resolve) => setTimeout(resolve, 600_000));
+  }
+}
 
 async function memory(): Promise<ChildResult> {
   const options = (onCheckpoint: () => void) => ({ minDelayMs: 600_000, maxDelayMs: 600_000, timeoutMs: 3_600_000, onCheckpoint });
@@ -67,7 +52,7 @@ async function memory(): Promise<ChildResult> {
         if (checked === count) resolve();
       };
       for (let index = 0; index < count; index++) {
-        const wait = config.api === 'watch' ? upstat.watch(ref(`${prefix}${index}`), options(onCheckpoint)) : upstat.wait(ref(`${prefix}${index}`), options(onCheckpoint));
+        const wait = config.api === 'watch' ? upstat.watch(ref(`${prefix}${index}`), options(onCheckpoint)) : poll(ref(`${prefix}${index}`), onCheckpoint);
         wait.catch(() => undefined);
         waits.push(wait);
       }

@@ -5,7 +5,9 @@ import {
   CANONICAL_STATES,
   createUpstat,
   DEFAULT_WAIT,
+  failureSummary,
   MAX_DURATION_MS,
+  WAIT_LONGER,
   UploadFailedError,
   WaitTimeoutError,
   type AnyStatus,
@@ -39,6 +41,7 @@ const OPTIONS = {
   timeout: { type: 'string' },
   'min-delay': { type: 'string' },
   'max-delay': { type: 'string' },
+  'max-failures': { type: 'string' },
   'stop-on': { type: 'string' },
   accept: { type: 'string' },
   'request-timeout': { type: 'string' },
@@ -64,7 +67,7 @@ const CONNECTION_OPTIONS: [string, string][] = [
   ['--json', 'JSON lines for scripts: one compact document per ref (schema: @upstat/cli/schema/output.schema.json).'],
   ['--api-key <key>', "Credential for the refs' provider (instead of the environment)."],
   ['--base-url <url>', "Server for the refs' provider (default: the vendor's server)."],
-  ['--concurrency <n>', `How many refs are checked at once (default ${DEFAULT_CONCURRENCY}).`],
+  ['--concurrency <n>', `How many requests are in flight at once, at most (default ${DEFAULT_CONCURRENCY}).`],
   ['--request-timeout <dur>', `Time limit for each HTTP attempt (default ${d(DEFAULT_ATTEMPT_TIMEOUT_MS)}).`],
   ['--verbose', 'Each HTTP attempt on stderr: method, URL, attempt, status, duration, request id.'],
 ];
@@ -72,6 +75,12 @@ const WAIT_OPTIONS: [string, string][] = [
   ['--timeout <duration>', `Give up after this long (default ${d(DEFAULT_WAIT.timeoutMs)}).`],
   ['--min-delay <duration>', `Shortest delay between checks (default ${d(DEFAULT_WAIT.minDelayMs)}).`],
   ['--max-delay <duration>', `Longest delay between checks (default ${d(DEFAULT_WAIT.maxDelayMs)}).`],
+  [
+    '--max-failures <n>',
+    `Give up after n failed checks in a row (connection, timeout, 5xx; a 429 never counts) (default ${
+      Number.isFinite(DEFAULT_WAIT.maxFailures) ? String(DEFAULT_WAIT.maxFailures) : 'none: only --timeout ends a wait'
+    }).`,
+  ],
   ['--stop-on <states>', 'Also stop at these non-terminal states, e.g. action_required.'],
   ['--accept <states>', 'Terminal states that count as success (default succeeded), e.g. succeeded,partial.'],
   ['--stream', 'With --json (implied): also a line for each change seen on the way, as it happens.'],
@@ -100,8 +109,10 @@ const COMMANDS = {
     usage: 'upstat wait <ref>... [--json [--stream]] [--timeout <duration>] [--stop-on <states>] [--accept <states>] ...',
     summary:
       'Check each upload until it finishes: first at once, then after growing delays (a quarter of the time waited so ' +
-      'far, between --min-delay and --max-delay). On a terminal, one live line per upload, cut to the width; one line ' +
-      'per change otherwise. With --json, one line per ref as it ends. The exit code is the worst outcome among the refs.',
+      'far, between --min-delay and --max-delay). A check that fails for a reason that may pass (network, timeout, 5xx, ' +
+      '429) is made again, sooner, until --timeout; one that cannot (401, 403, 404) ends the wait. On a terminal, one live ' +
+      'line per upload, cut to the width; one line per change otherwise. With --json, one line per ref as it ends. The ' +
+      'exit code is the worst outcome among the refs.',
     options: [...CONNECTION_OPTIONS, ...WAIT_OPTIONS],
   },
   mock: {
@@ -127,6 +138,7 @@ const OPTION_COMMANDS: Partial<Record<OptionName, readonly Command[]>> = {
   timeout: ['wait'],
   'min-delay': ['wait'],
   'max-delay': ['wait'],
+  'max-failures': ['wait'],
   'stop-on': ['wait'],
   accept: ['wait'],
   stream: ['wait'],
@@ -258,13 +270,18 @@ function duration(value: string | undefined, flag: string): number | undefined {
   return ms;
 }
 
-function concurrency(value: string | undefined): number {
-  if (value === undefined) return DEFAULT_CONCURRENCY;
+/** A whole number greater than 0 given to `flag`, if it was given. */
+function count(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
   const number = /^\s*\d+\s*$/.test(value) ? Number(value) : Number.NaN;
   if (!Number.isSafeInteger(number) || number < 1) {
-    throw new UsageError(`--concurrency must be a whole number greater than 0, got ${JSON.stringify(shorten(value))}`);
+    throw new UsageError(`${flag} must be a whole number greater than 0, got ${JSON.stringify(shorten(value))}`);
   }
   return number;
+}
+
+function concurrency(value: string | undefined): number {
+  return count(value, '--concurrency') ?? DEFAULT_CONCURRENCY;
 }
 
 /** The wait options, each checked here so that a problem names its flag, not the library's option. */
@@ -278,7 +295,14 @@ function waitOptions(values: Values) {
     const shown = (ms: number, given: number | undefined) => `${formatDuration(ms)}${given === undefined ? ', the default' : ''}`;
     throw new UsageError(`--min-delay (${shown(min, minDelayMs)}) must not be longer than --max-delay (${shown(max, maxDelayMs)})`);
   }
-  return { timeoutMs, minDelayMs, maxDelayMs, stopOn: states(values['stop-on'], '--stop-on'), accept: states(values.accept, '--accept') };
+  return {
+    timeoutMs,
+    minDelayMs,
+    maxDelayMs,
+    maxFailures: count(values['max-failures'], '--max-failures'),
+    stopOn: states(values['stop-on'], '--stop-on'),
+    accept: states(values.accept, '--accept'),
+  };
 }
 
 /** Lets `--timeout -5s` reach the CLI's own checks: a value that starts with "-" and a digit is the option's value. */
@@ -403,13 +427,13 @@ async function statusOrWait(command: 'status' | 'wait', texts: string[], values:
     codes[index] = failure.code;
     const ref = refs[index];
     const subject: ErrorSubject = { ref, text: texts[index] };
-    if (json) emit(index, errorDocument(error, failure, subject));
+    const message = describeFailure(error);
+    if (json) emit(index, errorDocument(error, failure, subject, message));
     else emit(index, undefined);
     if (failure.kind === 'interrupted') {
       display?.end(index, 'interrupted');
       return;
     }
-    const message = describeFailure(error);
     if (error instanceof UploadFailedError) {
       // The upload did end, only not in success: its line keeps the final status (state, progress, the vendor's
       // value), as a success's does; the message above says how it ended.
@@ -422,32 +446,52 @@ async function statusOrWait(command: 'status' | 'wait', texts: string[], values:
   };
 
   try {
-    await pool(refs, limit, controller.signal, async (ref, index) => {
-      try {
-        if (command === 'status') {
+    if (command === 'status') {
+      await pool(refs, limit, controller.signal, async (ref, index) => {
+        try {
           const status = await upstat.status(ref, { signal: controller.signal, requestTimeoutMs });
           codes[index] = EXIT.ok;
           emit(index, json ? statusDocument('status', status) : statusLine(status));
-          return;
+        } catch (error) {
+          failed(index, error);
         }
-        display?.start(index);
-        const status = await upstat.wait(ref, {
-          ...waiting,
-          signal: controller.signal,
-          requestTimeoutMs,
-          onUpdate: (update: AnyStatus) => {
-            if (display) display.update(index, update);
-            else if (values.stream) emit(index, statusDocument('update', update));
-          },
-        });
-        codes[index] = EXIT.ok;
-        if (json) emit(index, statusDocument('status', status));
-        display?.end(index);
-        if (display && mode === 'plain') say(`upstat: done: ${many ? `${labels[index] ?? ''} ` : ''}${status.state}.`);
-      } catch (error) {
-        failed(index, error);
-      }
-    });
+      });
+    } else {
+      // Every ref is waited for at once, on the library's one wait engine and under the providers' request budgets;
+      // --concurrency bounds the requests in flight.
+      for (let index = 0; index < refs.length; index += 1) display?.start(index);
+      const failing: boolean[] = [];
+      await upstat.waitAll(refs, {
+        ...waiting,
+        concurrency: limit,
+        signal: controller.signal,
+        requestTimeoutMs,
+        onUpdate: (update: AnyStatus, index: number) => {
+          if (display) display.update(index, update);
+          else if (values.stream) emit(index, statusDocument('update', update));
+        },
+        onRetry: (error, index) => {
+          // The first failed check of a run says why; the wait goes on until its deadline (or --max-failures).
+          if (failing[index] === true) return;
+          failing[index] = true;
+          say(`upstat: ${many ? `${labels[index] ?? ''}: ` : ''}a check failed (${failureSummary(error)}); checking again until the wait ends.`);
+        },
+        onCheckpoint: (checkpoint, index) => {
+          if (checkpoint.failures === undefined) failing[index] = false;
+        },
+        onResult: (result, index) => {
+          if (!result.ok) {
+            failed(index, result.error);
+            return;
+          }
+          const { status } = result;
+          codes[index] = EXIT.ok;
+          if (json) emit(index, statusDocument('status', status));
+          display?.end(index);
+          if (display && mode === 'plain') say(`upstat: done: ${many ? `${labels[index] ?? ''} ` : ''}${status.state}.`);
+        },
+      });
+    }
     // Refs that never got a slot before Ctrl-C still get their line.
     for (let index = 0; index < refs.length; index += 1) if (codes[index] === undefined) failed(index, new Error('interrupted'));
   } finally {
@@ -464,11 +508,8 @@ async function statusOrWait(command: 'status' | 'wait', texts: string[], values:
 /** One line for people about a failure. */
 function describeFailure(error: unknown): string {
   if (error instanceof UploadFailedError) return `the upload ended ${error.state}.`;
-  if (error instanceof WaitTimeoutError) {
-    const last = error.lastStatus as AnyStatus | undefined;
-    const subject = last ? `${formatRef(last.ref)} did not finish` : 'the upload did not finish';
-    return `${subject} within ${formatDuration(error.elapsedMs)} (last state ${last?.state ?? 'unknown'}, ${error.checks} checks); wait longer with --timeout.`;
-  }
+  // The library's message says what the wait saw and why it ended; only its advice is the command line's own.
+  if (error instanceof WaitTimeoutError && error.message.endsWith(WAIT_LONGER)) return `${error.message.slice(0, -WAIT_LONGER.length)}Wait longer with --timeout.`;
   return error instanceof Error ? error.message : String(error);
 }
 
@@ -541,8 +582,9 @@ export async function main(argv: string[], io: Io = { out: process.stdout, err: 
     // Problems found before any request (usage, credentials, configuration): one line and the usage.
     const failure = error instanceof MissingCredential ? ({ code: EXIT.usage, kind: 'usage' } as const) : classify(error);
     if (failure.code === EXIT.usage) return usageError(error instanceof Error ? error.message : String(error), name);
-    if (wantsJson) io.out.write(`${errorDocument(error, failure)}\n`);
-    io.err.write(`upstat: ${printable(describeFailure(error))}\n`);
+    const message = describeFailure(error);
+    if (wantsJson) io.out.write(`${errorDocument(error, failure, {}, message)}\n`);
+    io.err.write(`upstat: ${printable(message)}\n`);
     return failure.code;
   }
 }

@@ -28,7 +28,7 @@ export interface Display {
   start(index: number): void;
   /** A status of upload `index` that differs from the last one. */
   update(index: number, status: AnyStatus): void;
-  /** Upload `index` is done: `note` replaces the status on its line when it ended without one (an error). */
+  /** Upload `index` is done: `note` says how, when it ended without an accepted status (after the last status shown). */
   end(index: number, note?: string): void;
   /** A message about upstat itself, on stderr. */
   say(message: string): void;
@@ -203,7 +203,8 @@ export function createDisplay(options: {
       const row = rows[index];
       if (!row) return;
       row.endedAt = now();
-      if (note !== undefined) row.text = `${row.label}  ${printable(note)}`;
+      // A line that shows a status keeps it: the note (how the wait ended) follows it.
+      if (note !== undefined) row.text = `${row.text ?? row.label}  ${printable(note)}`;
       render();
     },
     say(message) {

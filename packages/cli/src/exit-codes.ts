@@ -22,10 +22,16 @@ export const EXIT_CODES = [
   {
     name: 'transient',
     code: 7,
-    meaning: 'transient failure, worth retrying later: rate limited (429), server error (5xx), network failure, request timeout (--request-timeout)',
+    meaning:
+      'transient failure, worth retrying later: rate limited (429), server error (5xx), network failure, request timeout ' +
+      '(--request-timeout); wait: --max-failures checks in a row failed so',
   },
   { name: 'notFound', code: 6, meaning: 'not found: the provider answered 404 (no such upload, document, project or sandbox)' },
-  { name: 'timeout', code: 4, meaning: 'wait: the upload did not finish within --timeout' },
+  {
+    name: 'timeout',
+    code: 4,
+    meaning: 'wait: the upload did not finish within --timeout (a check that failed is made again until then; the message says what the last ones met)',
+  },
   { name: 'uploadFailed', code: 1, meaning: 'wait: the upload ended failed, partial, canceled or expired (a state --accept does not list)' },
   { name: 'ok', code: 0, meaning: 'status: fetched; wait: succeeded (or an --accept / --stop-on state)' },
 ] as const;

@@ -5,7 +5,7 @@
  * `detail`, `updatedAt`, `requestId`) plus `refString`, the ref's string form. Absent values are `null`, so
  * every field is always there.
  */
-import { ApiError, UploadFailedError, UpstatError, WaitTimeoutError, type AnyStatus } from 'upstat';
+import { AbortError, ApiError, UploadFailedError, UpstatError, WaitTimeoutError, type AnyStatus } from 'upstat';
 import type { Failure } from './outcome.js';
 import { formatRef } from './providers.js';
 
@@ -42,14 +42,16 @@ export interface ErrorSubject {
 }
 
 /**
- * `error`: one ref's failure (or the command's, with `ref` and `refString` null). `exitCode` is what that failure
- * alone would exit with; `lastStatus` is the status a failed upload ended with or a timed-out wait last saw.
+ * `error`: one ref's failure (or the command's, with `ref` and `refString` null); `message`, when given, is the one
+ * printed on stderr (the command line's wording of the library's). `exitCode` is what that failure
+ * alone would exit with; `lastStatus` is the status a failed upload ended with, or the last one a wait that timed out or
+ * was interrupted saw.
  */
-export function errorDocument(error: unknown, failure: Failure, subject: ErrorSubject = {}): string {
+export function errorDocument(error: unknown, failure: Failure, subject: ErrorSubject = {}, message?: string): string {
   const upstat = error instanceof UpstatError ? error : undefined;
   let lastStatus: AnyStatus | undefined;
   if (error instanceof UploadFailedError) lastStatus = error.finalStatus as AnyStatus;
-  if (error instanceof WaitTimeoutError) lastStatus = error.lastStatus as AnyStatus | undefined;
+  if (error instanceof WaitTimeoutError || error instanceof AbortError) lastStatus = error.lastStatus as AnyStatus | undefined;
   const ref = subject.ref ?? lastStatus?.ref;
   return JSON.stringify({
     type: 'error',
@@ -58,11 +60,12 @@ export function errorDocument(error: unknown, failure: Failure, subject: ErrorSu
     exitCode: failure.code,
     error: {
       kind: failure.kind,
-      message: error instanceof Error ? error.message : String(error),
+      message: message ?? (error instanceof Error ? error.message : String(error)),
       provider: upstat?.provider ?? ref?.provider ?? null,
       status: upstat?.status ?? null,
       requestId: upstat?.requestId ?? null,
       retryAfterMs: error instanceof ApiError ? (error.retryAfterMs ?? null) : null,
+      reason: error instanceof WaitTimeoutError ? error.reason : null,
     },
     lastStatus: lastStatus === undefined ? null : statusFields(lastStatus),
   });

@@ -44,6 +44,8 @@ export function classify(error: unknown, interrupted = false): Failure {
   const kind = error.kind;
   if (error instanceof InvalidArgumentError || error instanceof ConfigurationError) return { code: EXIT.usage, kind };
   if (error instanceof UploadFailedError) return { code: EXIT.uploadFailed, kind };
+  // A wait that gave up because its checks kept failing (--max-failures) says what status would have said.
+  if (error instanceof WaitTimeoutError && error.reason === 'failures') return { code: EXIT.transient, kind };
   if (error instanceof WaitTimeoutError || kind === 'deadline_exceeded') return { code: EXIT.timeout, kind };
   if (error instanceof AuthenticationError || error instanceof PermissionError) return { code: EXIT.auth, kind };
   if (error instanceof NotFoundError) return { code: EXIT.notFound, kind };

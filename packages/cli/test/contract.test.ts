@@ -57,24 +57,46 @@ async function closedPort(): Promise<string> {
   return `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 1}`;
 }
 
+/** A wait that gives up after --max-failures failed checks in a row: transient, as `status` would be. */
+const TRANSIENT_WAIT = { exit: EXIT.transient, kind: 'wait_timeout' };
+
 describe('exit codes: one per kind of failure, the same with and without --json', () => {
-  const cases: { name: string; exit: number; kind: string; setup: () => Promise<{ env: Record<string, string>; args?: string[] }> }[] = [
+  /**
+   * `wait` gives `status`'s exit code for an answer that cannot get better; for a failure that may pass it checks again
+   * until --timeout, or, with --max-failures, gives up after that many in a row with the same code as `status` (a 429
+   * never counts, so that wait runs to its deadline).
+   */
+  const cases: {
+    name: string;
+    exit: number;
+    kind: string;
+    wait?: { exit: number; kind: string };
+    setup: () => Promise<{ env: Record<string, string>; args?: string[] }>;
+  }[] = [
     { name: '404 → not found', exit: EXIT.notFound, kind: 'not_found', setup: async () => ({ env: await sendai({ upl_1: [404] }) }) },
-    { name: '429 → transient', exit: EXIT.transient, kind: 'rate_limit', setup: async () => ({ env: await sendai({ upl_1: [429] }) }) },
-    { name: '503 → transient', exit: EXIT.transient, kind: 'server', setup: async () => ({ env: await sendai({ upl_1: [503] }) }) },
-    { name: '500 → transient', exit: EXIT.transient, kind: 'server', setup: async () => ({ env: await sendai({ upl_1: [500] }) }) },
+    {
+      name: '429 → transient',
+      exit: EXIT.transient,
+      kind: 'rate_limit',
+      wait: { exit: EXIT.timeout, kind: 'wait_timeout' },
+      setup: async () => ({ env: await sendai({ upl_1: [429] }) }),
+    },
+    { name: '503 → transient', exit: EXIT.transient, kind: 'server', wait: TRANSIENT_WAIT, setup: async () => ({ env: await sendai({ upl_1: [503] }) }) },
+    { name: '500 → transient', exit: EXIT.transient, kind: 'server', wait: TRANSIENT_WAIT, setup: async () => ({ env: await sendai({ upl_1: [500] }) }) },
     { name: '401 → auth', exit: EXIT.auth, kind: 'authentication', setup: async () => ({ env: await sendai({ upl_1: [401] }) }) },
     { name: '409 → other error', exit: EXIT.error, kind: 'conflict', setup: async () => ({ env: await sendai({ upl_1: [409] }) }) },
     {
       name: 'closed port → transient',
       exit: EXIT.transient,
       kind: 'connection',
+      wait: TRANSIENT_WAIT,
       setup: async () => ({ env: { UPSTAT_SENDAI_API_KEY: 'k', UPSTAT_SENDAI_BASE_URL: await closedPort() } }),
     },
     {
       name: 'a server that never answers, --request-timeout 300ms → transient',
       exit: EXIT.transient,
       kind: 'timeout',
+      wait: TRANSIENT_WAIT,
       setup: async () => {
         const server = await serve(() => undefined);
         return { env: { UPSTAT_SENDAI_API_KEY: 'k', UPSTAT_SENDAI_BASE_URL: server.url }, args: ['--request-timeout', '300ms'] };
@@ -82,19 +104,20 @@ describe('exit codes: one per kind of failure, the same with and without --json'
     },
   ];
 
-  it.each(cases)('$name', async ({ exit, kind, setup }) => {
+  it.each(cases)('$name', async ({ exit, kind, wait, setup }) => {
     const { env, args = [] } = await setup();
     for (const command of ['status', 'wait']) {
-      const extra = command === 'wait' ? [...FAST, '--timeout', '30s'] : [];
+      const extra = command === 'wait' ? [...FAST, '--timeout', wait?.exit === EXIT.timeout ? '2s' : '30s', '--max-failures', '2'] : [];
+      const expected = command === 'wait' && wait !== undefined ? wait : { exit, kind };
       const plain = await upstat([command, REF, ...args, ...extra], env);
-      expect(plain.code, `${command}: ${plain.stderr}`).toBe(exit);
+      expect(plain.code, `${command}: ${plain.stderr}`).toBe(expected.exit);
       expect(plain.stdout).toBe('');
       expect(plain.stderr).toMatch(/^upstat: /);
 
       const json = await upstat([command, REF, '--json', ...args, ...extra], env);
-      expect(json.code, json.stderr).toBe(exit);
+      expect(json.code, json.stderr).toBe(expected.exit);
       const line = jsonLine(json.stdout);
-      expect(line).toMatchObject({ type: 'error', refString: REF, exitCode: exit, error: { kind, provider: 'sendai' } });
+      expect(line).toMatchObject({ type: 'error', refString: REF, exitCode: expected.exit, error: { kind: expected.kind, provider: 'sendai' } });
       // The message is on stderr too.
       expect(json.stderr).toContain((line.error as { message: string }).message);
     }
@@ -242,7 +265,10 @@ describe('--stream: JSON lines as the wait goes', () => {
     });
     expect(served).toBe(1);
     expect(run.code).toBe(EXIT.interrupted);
-    expect(jsonLines(run.stdout).map((line) => line.type)).toEqual(['update', 'error']);
+    const lines = jsonLines(run.stdout);
+    expect(lines.map((line) => line.type)).toEqual(['update', 'error']);
+    // The interrupted wait keeps what it saw: its error line carries the last status.
+    expect(lines[1]).toMatchObject({ exitCode: EXIT.interrupted, error: { kind: 'interrupted' }, lastStatus: { state: 'in_progress', raw: { state: 'PROCESSING' } } });
   });
 });
 

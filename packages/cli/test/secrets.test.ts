@@ -125,16 +125,18 @@ const OUTCOMES = {
       json(response, 404, echo, { message: `no upload for ${echo.bare}`, [echo.bare]: echo.auth });
     },
   },
-  // A body that is not JSON: the credential and nothing else.
+  // A body that is not JSON: the credential and nothing else. A wait checks again until its --timeout (exit 4).
   '500 not JSON': {
     exit: 7,
+    waitExit: 4,
     handler: (response, echo) => {
       answer(response, 500, echo, echo.bare, 'text/plain');
     },
   },
-  // Retried at once (Retry-After: 0) until the attempts run out.
+  // Retried at once (Retry-After: 0) until the attempts run out; a wait, until its --timeout.
   '429': {
     exit: 7,
+    waitExit: 4,
     handler: (response, echo) => {
       json(response, 429, echo, { type: echo.bare, detail: `slow down, ${echo.auth}` }, { 'retry-after': '0' });
     },
@@ -146,7 +148,7 @@ const OUTCOMES = {
       answer(response, 200, echo, echo.bare, 'application/json');
     },
   },
-} satisfies Record<string, { exit: number; handler: Handler }>;
+} satisfies Record<string, { exit: number; waitExit?: number; handler: Handler }>;
 
 interface Case {
   name: string;
@@ -173,10 +175,12 @@ const label = (c: Omit<Case, 'name' | 'handler'>, outcome: string) =>
 
 function cases(): Case[] {
   const list: Case[] = [];
-  Object.entries(OUTCOMES).forEach(([outcome, { exit, handler }], index) => {
+  Object.entries(OUTCOMES).forEach(([outcome, rowOf], index) => {
+    const { exit, handler } = rowOf;
+    const waitExit = 'waitExit' in rowOf ? rowOf.waitExit : exit;
     COMBINATIONS.forEach((combination, offset) => {
       const provider = PROVIDER_IDS[(index + offset) % PROVIDER_IDS.length] as Provider;
-      const row = { ...combination, provider, exit };
+      const row = { ...combination, provider, exit: combination.command === 'wait' ? waitExit : exit };
       // A status check makes one request; a 429 is tried 3 times in all (the default retry policy).
       const requests = combination.command === 'status' ? (outcome === '429' ? 3 : 1) : undefined;
       list.push({ ...row, name: label(row, outcome), handler, ...(requests === undefined ? {} : { requests }) });

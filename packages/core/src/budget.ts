@@ -1,5 +1,5 @@
-import { ConfigurationError } from './errors.js';
-import { MAX_DURATION_MS } from './policy.js';
+import { ConfigurationError, RateLimitError, UpstatError } from './errors.js';
+import { MAX_DURATION_MS, rateLimitPause } from './policy.js';
 
 /**
  * A per-provider request budget shared by every wait on that provider in a process: a token bucket for the
@@ -133,6 +133,24 @@ export class RequestGate {
   release(): void {
     if (this.#inFlight === 0) throw new RangeError('RequestGate.release: no request in flight');
     this.#inFlight -= 1;
+  }
+
+  /** 429s in a row from this provider. */
+  #rateLimited = 0;
+
+  /**
+   * Ends a request started by `acquire` (as `release`), told how it ended: a 429 pauses every request to the
+   * provider for what `rateLimitPause` says (its `Retry-After`, or a pause that grows with the 429s in a row); any
+   * other answer from the server ends the streak. Called before the next request may start, so that none slips in.
+   */
+  finish(now: number, error?: unknown, random: () => number = Math.random): void {
+    this.release();
+    if (error instanceof RateLimitError) {
+      this.#rateLimited += 1;
+      this.pause(now + rateLimitPause(error.retryAfterMs, this.#rateLimited, random), now);
+    } else if (error === undefined || (error instanceof UpstatError && error.status !== undefined)) {
+      this.#rateLimited = 0;
+    }
   }
 
   /**

@@ -94,6 +94,19 @@ export interface CallOptions {
    * id), when it succeeds. Cheaper than a request hook when that is all a caller needs: no event is built.
    */
   response?: ResponseInfo | undefined;
+  /**
+   * A request budget shared with other calls (the facade's, per provider): every attempt of this call, retries
+   * included, enters it before it is sent and leaves it when it has ended.
+   */
+  gate?: AttemptGate | undefined;
+}
+
+/** Lets the attempts of calls through a shared request budget (see `RequestGate` for the facade's). */
+export interface AttemptGate {
+  /** Resolves when an attempt may be sent; rejects only when `signal` aborts first. */
+  enter(signal: AbortSignal | undefined): Promise<void>;
+  /** The attempt that entered has ended (response read, or failed): its error, when it failed. */
+  leave(error: UpstatError | undefined): void;
 }
 
 /** Filled in by a successful call given as `CallOptions.response`. */
@@ -326,9 +339,10 @@ function errorFromException(
       errorOptions(context, attempt, { cause }),
     );
   }
+  const code = (inner as { code?: unknown } | undefined)?.code;
   return new ConnectionError(
     `${context.provider.name} ${context.operation}: the connection failed before a complete response (${reason})${afterAttempts(attempt)}.`,
-    errorOptions(context, attempt, { cause }),
+    { ...errorOptions(context, attempt, { cause }), code: typeof code === 'string' ? capText(code, 40) : undefined },
   );
 }
 
@@ -552,17 +566,28 @@ export function createApiClient<Paths extends object>(options: BaseClientOptions
         errorOptions(context, attempt, { cause: redactor.error(call.signal?.reason) }),
       );
 
+    const { gate } = call;
     // Typed methods are GETs, which are idempotent, so every one of them may be retried.
     for (let attempt = 1; ; attempt++) {
       if (call.signal?.aborted) throw aborted(attempt - 1);
+      if (gate !== undefined) {
+        try {
+          await gate.enter(call.signal);
+        } catch (error) {
+          if (call.signal?.aborted) throw aborted(attempt - 1);
+          throw error;
+        }
+      }
       const trace: AttemptTrace | undefined =
         hooks === undefined ? undefined : { started: undefined, method: 'GET', url: '', status: undefined, requestId: undefined };
       try {
         const body = await attemptGet(context, path, pathParameters, call, attempt, timeoutMs, trace);
+        gate?.leave(undefined);
         report(attempt, trace);
         return body;
       } catch (thrown) {
         const error = thrown as UpstatError;
+        gate?.leave(error);
         const decision = decideRetry(
           {
             error,

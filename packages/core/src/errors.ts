@@ -181,6 +181,15 @@ export class ServerError extends ApiError {
 export class ConnectionError extends UpstatError {
   override readonly name: string = 'ConnectionError';
   override readonly kind: UpstatErrorKind = 'connection';
+  /** The system's code for what failed, when it gave one (`ECONNREFUSED`, `ECONNRESET`, `ENOTFOUND`, …). */
+  readonly code: string | undefined;
+  constructor(message: string, options: UpstatErrorOptions & { code?: string | undefined }) {
+    super(message, options);
+    this.code = options.code;
+  }
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), code: this.code };
+  }
 }
 
 /** The request took longer than its timeout. */
@@ -205,10 +214,24 @@ export class RedirectError extends UpstatError {
   override readonly kind: UpstatErrorKind = 'redirect';
 }
 
-/** The caller's `AbortSignal` fired. */
-export class AbortError extends UpstatError {
+/**
+ * The caller's `AbortSignal` fired. A wait that is aborted keeps what it saw: `lastStatus` (undefined when no check
+ * had returned a status) and `checks`.
+ */
+export class AbortError<Status = unknown> extends UpstatError {
   override readonly name: string = 'AbortError';
   override readonly kind: UpstatErrorKind = 'abort';
+  readonly lastStatus: Status | undefined;
+  /** Checks the aborted wait had made (undefined for a single call). */
+  readonly checks: number | undefined;
+  constructor(message: string, options: UpstatErrorOptions & { lastStatus?: Status | undefined; checks?: number | undefined }) {
+    super(message, options);
+    this.lastStatus = options.lastStatus;
+    this.checks = options.checks;
+  }
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), lastStatus: this.lastStatus, checks: this.checks };
+  }
 }
 
 /**
@@ -247,29 +270,59 @@ export class ResponseTooLargeError extends UnexpectedResponseError {
   }
 }
 
+/** Why a wait ended with `WaitTimeoutError`. */
+export type WaitTimeoutReason =
+  /** Its deadline (`timeoutMs`) passed. */
+  | 'deadline'
+  /** The provider asked to be asked again (`Retry-After`) after the deadline: no check could be made in time. */
+  | 'retry-after'
+  /** `maxFailures` checks in a row failed for a reason that may pass (connection, attempt timeout, 5xx). */
+  | 'failures';
+
 /**
- * A wait for an upload ran out of time (`timeoutMs`) before the upload reached a state that ends it.
- * `lastStatus` is the last status seen (undefined only if no check completed).
+ * A wait for an upload did not see it finish: its deadline (`timeoutMs`) passed, or it gave up before the deadline
+ * (`reason`). `lastStatus` is the last status seen (undefined if no check returned one), `lastError` the error of the
+ * last check that failed (undefined if none did), `checks` the checks made (failed ones included), `elapsedMs` how
+ * long it actually waited.
  */
 export class WaitTimeoutError<Status = unknown> extends UpstatError {
   override readonly name: string = 'WaitTimeoutError';
   override readonly kind: UpstatErrorKind = 'wait_timeout';
   readonly lastStatus: Status | undefined;
+  /** The error of the last check that failed, if one did. */
+  readonly lastError: unknown;
   /** How long the wait lasted in total, resumed parts included. */
   readonly elapsedMs: number;
-  /** How many status checks it made. */
+  /** How many status checks it made, failed ones included. */
   readonly checks: number;
+  readonly reason: WaitTimeoutReason;
   constructor(
     message: string,
-    options: UpstatErrorOptions & { lastStatus: Status | undefined; elapsedMs: number; checks: number },
+    options: UpstatErrorOptions & {
+      lastStatus: Status | undefined;
+      lastError?: unknown;
+      elapsedMs: number;
+      checks: number;
+      reason?: WaitTimeoutReason | undefined;
+    },
   ) {
     super(message, options);
     this.lastStatus = options.lastStatus;
+    this.lastError = options.lastError;
     this.elapsedMs = options.elapsedMs;
     this.checks = options.checks;
+    this.reason = options.reason ?? 'deadline';
   }
   override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), lastStatus: this.lastStatus, elapsedMs: this.elapsedMs, checks: this.checks };
+    const { lastError } = this;
+    return {
+      ...super.toJSON(),
+      lastStatus: this.lastStatus,
+      lastError: lastError instanceof UpstatError ? lastError.toJSON() : lastError instanceof Error ? { name: lastError.name, message: lastError.message } : lastError,
+      elapsedMs: this.elapsedMs,
+      checks: this.checks,
+      reason: this.reason,
+    };
   }
 }
 
@@ -311,4 +364,67 @@ const ERROR_CLASS_BY_STATUS: Readonly<Partial<Record<number, typeof ApiError>>> 
 
 export function errorClassForStatus(status: number): typeof ApiError {
   return ERROR_CLASS_BY_STATUS[status] ?? (status >= 500 ? ServerError : ApiError);
+}
+
+/** What the system's connection error codes mean, in a few words. */
+const CONNECTION_CODES: Readonly<Record<string, string>> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  ECONNABORTED: 'connection aborted',
+  EPIPE: 'connection closed',
+  ETIMEDOUT: 'connection timed out',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host name lookup failed',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  UND_ERR_SOCKET: 'connection closed by the server',
+  UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
+};
+
+/**
+ * A failure in a few words, for a message that sums up several ("the last 4 checks failed: connection refused"):
+ * the HTTP status of an API error, what a connection error's code means, or the start of the message.
+ */
+export function failureSummary(error: unknown): string {
+  if (error instanceof ApiError) return error.status === 429 ? 'rate limited (429)' : `HTTP ${error.status}`;
+  if (error instanceof ConnectionError) return (error.code === undefined ? undefined : CONNECTION_CODES[error.code]) ?? 'connection failed';
+  if (error instanceof TimeoutError) return 'no complete answer within the attempt\'s time limit';
+  if (error instanceof Error) return capText(error.message, 120);
+  return capText(String(error), 120);
+}
+
+/** The class of each error kind, for `reviveError`. */
+const CLASS_BY_KIND: Readonly<Record<UpstatErrorKind, new (message: string, options: never) => UpstatError>> = {
+  invalid_argument: InvalidArgumentError,
+  configuration: ConfigurationError,
+  missing_credential: MissingCredentialError,
+  api: ApiError,
+  bad_request: BadRequestError,
+  authentication: AuthenticationError,
+  permission: PermissionError,
+  not_found: NotFoundError,
+  conflict: ConflictError,
+  rate_limit: RateLimitError,
+  server: ServerError,
+  connection: ConnectionError,
+  timeout: TimeoutError,
+  abort: AbortError,
+  unexpected_response: UnexpectedResponseError,
+  deadline_exceeded: DeadlineExceededError,
+  redirect: RedirectError,
+  response_too_large: ResponseTooLargeError,
+  wait_timeout: WaitTimeoutError,
+  upload_failed: UploadFailedError,
+};
+
+/**
+ * An error of the right class again from its `toJSON()` form (as stored by a process that is not this one, e.g. in
+ * a queue's job), or undefined when `json` is not one. Every field `toJSON` writes is an option of its constructor.
+ */
+export function reviveError(json: unknown): UpstatError | undefined {
+  if (json === null || typeof json !== 'object') return undefined;
+  const { kind, message, provider } = json as Record<string, unknown>;
+  if (typeof kind !== 'string' || typeof message !== 'string' || typeof provider !== 'string' || !Object.hasOwn(CLASS_BY_KIND, kind)) return undefined;
+  const ErrorClass = CLASS_BY_KIND[kind as UpstatErrorKind];
+  return new ErrorClass(message, json as never);
 }

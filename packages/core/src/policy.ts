@@ -8,6 +8,7 @@ import {
   ConnectionError,
   TimeoutError,
   DeadlineExceededError,
+  RateLimitError,
   type UpstatError,
 } from './errors.js';
 
@@ -185,9 +186,18 @@ export interface WaitPolicy {
   minDelayMs: number;
   /** Longest delay between checks. Default 60 s. */
   maxDelayMs: number;
+  /**
+   * Give up (`WaitTimeoutError`, before the deadline) after this many checks in a row failed for a reason that may
+   * pass (`isTransient`); a 429 never counts, it only pauses. Default `Infinity`: such failures never end a wait
+   * before its deadline, as with the AWS SDK waiters. Someone who waits 15 minutes for an upload would rather see it
+   * through a provider's bad minute than be told "connection refused" at minute one; each failed check is retried
+   * sooner than the schedule (`failureDelay`) but never later, so a long outage costs no more requests than polling
+   * a healthy server, and the wait's error then says what kept failing.
+   */
+  maxFailures: number;
 }
 
-export const DEFAULT_WAIT: WaitPolicy = { timeoutMs: 15 * 60_000, minDelayMs: 5_000, maxDelayMs: 60_000 };
+export const DEFAULT_WAIT: WaitPolicy = { timeoutMs: 15 * 60_000, minDelayMs: 5_000, maxDelayMs: 60_000, maxFailures: Number.POSITIVE_INFINITY };
 
 /** How far below its target a delay may be pulled by jitter, as a share of (target − minimum). */
 export const WAIT_JITTER = 0.2;
@@ -195,18 +205,71 @@ export const WAIT_JITTER = 0.2;
 /** Any part of a wait policy; what is left out (or undefined) takes the default. */
 export type WaitPolicyOptions = { [K in keyof WaitPolicy]?: WaitPolicy[K] | undefined };
 
+/** The keys of a wait policy, for code that copies one from a caller's options. */
+export const WAIT_POLICY_KEYS = ['timeoutMs', 'minDelayMs', 'maxDelayMs', 'maxFailures'] as const satisfies readonly (keyof WaitPolicy)[];
+
+/** The policy's own options picked from `options` (left out where undefined), so that they can be layered. */
+export function pickWaitPolicy(options: WaitPolicyOptions | undefined): WaitPolicyOptions {
+  const picked: WaitPolicyOptions = {};
+  if (options === undefined) return picked;
+  for (const key of WAIT_POLICY_KEYS) if (options[key] !== undefined) picked[key] = options[key];
+  return picked;
+}
+
 /** The policy with defaults filled in, and what is wrong with it (one phrase per problem). */
 export function resolveWaitPolicy(options: WaitPolicyOptions): { policy: WaitPolicy; problems: string[] } {
   const policy: WaitPolicy = {
     timeoutMs: options.timeoutMs ?? DEFAULT_WAIT.timeoutMs,
     minDelayMs: options.minDelayMs ?? DEFAULT_WAIT.minDelayMs,
     maxDelayMs: options.maxDelayMs ?? DEFAULT_WAIT.maxDelayMs,
+    maxFailures: options.maxFailures ?? DEFAULT_WAIT.maxFailures,
   };
   const problems = (['timeoutMs', 'minDelayMs', 'maxDelayMs'] as const)
     .map((key) => durationProblem(key, policy[key], 'positive'))
     .filter((problem): problem is string => problem !== undefined);
   if (problems.length === 0 && policy.maxDelayMs < policy.minDelayMs) problems.push('maxDelayMs must be ≥ minDelayMs');
+  const { maxFailures } = policy;
+  if (!(maxFailures === Number.POSITIVE_INFINITY || (Number.isSafeInteger(maxFailures) && maxFailures >= 1))) {
+    problems.push(`maxFailures must be a whole number ≥ 1 (Infinity: only the deadline), got ${describeNumber(maxFailures)}`);
+  }
   return { policy, problems };
+}
+
+/**
+ * Whether a failed check of a wait may come out differently later: a connection that failed, an attempt that timed
+ * out, a 5xx, a 408 or a 429. Everything else cannot get better by asking again — 400, 401, 403, 404, 409, a body that
+ * is not what the spec says, a redirect loop, a body too large, a deadline that passed — and ends the wait at once.
+ * (`isRetryable` is the narrower rule for the retries inside one call: a 500 is not retried at once, but a wait
+ * that checks again in a few seconds may well get an answer.)
+ */
+export function isTransient(error: unknown): boolean {
+  if (error instanceof DeadlineExceededError) return false;
+  if (error instanceof RateLimitError || error instanceof ConnectionError || error instanceof TimeoutError) return true;
+  return error instanceof ApiError && (error.status >= 500 || error.status === 408);
+}
+
+/** The first delay after a failed check, at most (a blip then costs a fraction of a second, not a whole delay). */
+export const FAILURE_MIN_DELAY_MS = 200;
+
+/**
+ * The delay before the check after `failures` failed ones in a row: jittered exponential from
+ * `FAILURE_MIN_DELAY_MS`, growing to the delay the schedule would have waited anyway (`scheduleDelayMs`) and never
+ * beyond it. A blip is retried at once; a long outage is polled no more often than a healthy server.
+ */
+export function failureDelay(failures: number, scheduleDelayMs: number, random: () => number = Math.random): number {
+  return backoffDelay(failures, { minDelayMs: Math.min(FAILURE_MIN_DELAY_MS, scheduleDelayMs), maxDelayMs: scheduleDelayMs }, random);
+}
+
+/** The bounds of the pause a 429 without `Retry-After` sets on its whole provider, growing with 429s in a row. */
+export const RATE_LIMIT_PAUSE: BackoffBounds = { minDelayMs: 1_000, maxDelayMs: 60_000 };
+
+/**
+ * How long every request to a provider waits after it answered 429: what it asked for (`Retry-After`,
+ * `X-RateLimit-Reset`), or else a jittered exponential pause (`RATE_LIMIT_PAUSE`) by the 429s in a row (`streak`,
+ * this one included).
+ */
+export function rateLimitPause(retryAfterMs: number | undefined, streak: number, random: () => number = Math.random): number {
+  return retryAfterMs ?? backoffDelay(streak, RATE_LIMIT_PAUSE, random);
 }
 
 /** One observation of an upload's progress: when (on the wait's clock, epoch ms) and how far (0 to 1). */
@@ -308,7 +371,7 @@ export function progressEstimate(samples: readonly ProgressSample[]): ProgressEs
  */
 export function nextCheckDelay(
   elapsedMs: number,
-  policy: WaitPolicy,
+  policy: Pick<WaitPolicy, 'minDelayMs' | 'maxDelayMs'>,
   random: () => number = Math.random,
   progress: readonly ProgressSample[] = [],
 ): number {

@@ -5,6 +5,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_REQUEST_BUDGET, RequestGate, requestBudgetProblems, resolveRequestBudget } from '../src/budget.js';
+import { ConnectionError, RateLimitError, ServerError } from '../src/errors.js';
+import { RATE_LIMIT_PAUSE } from '../src/policy.js';
 import { ConfigurationError } from '../src/errors.js';
 
 describe('budget options', () => {
@@ -155,5 +157,31 @@ describe('RequestGate', () => {
     expect(gate.acquire(5_000)).toBeGreaterThan(0);
     expect(gate.acquire(10_500)).toBeGreaterThan(0);
     expect(gate.acquire(11_000)).toBe(0);
+  });
+
+  it('finish: a 429 pauses the provider for its Retry-After, or else for a pause that grows with 429s in a row; any other answer ends the run', () => {
+    const gate = new RequestGate('acme', { requestsPerSecond: Infinity, concurrency: 10 });
+    const limited = (retryAfterMs?: number) => new RateLimitError('429', { provider: 'acme', status: 429, retryAfterMs });
+    const lowest = () => 0;
+    gate.acquire(0);
+    gate.finish(0, limited(2_500), lowest);
+    expect(gate.inFlight).toBe(0);
+    expect(gate.pausedUntil).toBe(2_500);
+    // Without Retry-After: RATE_LIMIT_PAUSE's minimum for the first of a run (this one is the second), doubling.
+    gate.acquire(3_000);
+    gate.finish(3_000, limited(), () => 0.999);
+    expect(gate.pausedUntil).toBe(3_000 + Math.round(RATE_LIMIT_PAUSE.minDelayMs + 0.999 * RATE_LIMIT_PAUSE.minDelayMs));
+    gate.acquire(10_000);
+    gate.finish(10_000, new ServerError('503', { provider: 'acme', status: 503 }), lowest);
+    gate.acquire(10_000);
+    gate.finish(10_000, limited(), () => 0.999);
+    expect(gate.pausedUntil).toBe(10_000 + RATE_LIMIT_PAUSE.minDelayMs);
+    // A failure with no answer from the server (a refused connection) neither pauses nor ends the run.
+    gate.acquire(20_000);
+    gate.finish(20_000, new ConnectionError('refused', { provider: 'acme' }), lowest);
+    expect(gate.pausedUntil).toBe(10_000 + RATE_LIMIT_PAUSE.minDelayMs);
+    gate.acquire(20_000);
+    gate.finish(20_000, limited(), () => 0.999);
+    expect(gate.pausedUntil).toBe(20_000 + Math.round(RATE_LIMIT_PAUSE.minDelayMs * 1.999));
   });
 });

@@ -18,7 +18,7 @@ const noJitter = () => 0;
 const fullJitter = () => 0.999_999;
 
 /** The time-based schedule as the waiting section of policy.ts describes it, written out again here. */
-function timeBased(elapsedMs: number, policy: WaitPolicy, random: number): number {
+function timeBased(elapsedMs: number, policy: Pick<WaitPolicy, 'minDelayMs' | 'maxDelayMs'>, random: number): number {
   const target = Math.min(policy.maxDelayMs, Math.max(policy.minDelayMs, elapsedMs / 4));
   return Math.round(target - random * WAIT_JITTER * (target - policy.minDelayMs));
 }

@@ -1,8 +1,10 @@
 import { CANONICAL_STATES, MAX_DURATION_MS, PROGRESS_WINDOW, type CanonicalState, type ProgressSample } from '@upstat/core';
 
 /**
- * A wait's checkpoint, carried by its job from one check to the next: everything a worker in any process needs
- * to make the next check and schedule the one after. Plain JSON; times are epoch milliseconds.
+ * A wait, carried by its job from one check to the next: its rules and the wait engine's state (core's
+ * `WaitRules` and `WaitState`), everything a worker in any process needs to feed the next event to the engine.
+ * Plain JSON; times are epoch milliseconds. Fields after `stopOn` were added later and are optional, so that jobs
+ * written before them still run.
  */
 export interface WaitJobData {
   version: 1;
@@ -13,9 +15,9 @@ export interface WaitJobData {
   /** The schedule's bounds, fixed when the wait was added. */
   minDelayMs: number;
   maxDelayMs: number;
-  /** Checks that got a status so far. */
+  /** Checks made so far, failed ones included. */
   checks: number;
-  /** Failed attempts at the next check (reset by every status received). */
+  /** Checks in a row that failed for a reason that may pass (reset by every status received). */
   failures: number;
   /** Recent progress samples, oldest first (at most `PROGRESS_WINDOW`). */
   progress: ProgressSample[];
@@ -23,6 +25,16 @@ export interface WaitJobData {
   stopOn: CanonicalState[];
   /** The last status seen, for the `WaitTimeoutError` of a wait that runs out of time. */
   lastStatus?: unknown;
+  /** Failures in a row after which the wait gives up; left out: only its deadline ends it. */
+  maxFailures?: number | undefined;
+  /** How many of `failures` were 429s. */
+  rateLimited?: number | undefined;
+  /** The last failed check's error, as its `toJSON()` without the body. */
+  lastError?: Record<string, unknown> | undefined;
+  /** `state|fraction` of the last status seen. */
+  seen?: string | undefined;
+  /** The job was put off until the wait's deadline: it then ends, without a check. */
+  expire?: boolean | undefined;
 }
 
 /** Job data came back from Redis: check each field before trusting it, and name the one that is wrong. */
@@ -46,6 +58,11 @@ export function parseJobData(value: unknown): WaitJobData {
   if (!Array.isArray(data.progress) || data.progress.length > PROGRESS_WINDOW || !data.progress.every(isSample)) {
     throw fail('progress', `must be up to ${PROGRESS_WINDOW} samples { at, fraction }`);
   }
+  if (data.maxFailures !== undefined && !(Number.isSafeInteger(data.maxFailures) && (data.maxFailures as number) >= 1)) throw fail('maxFailures', 'must be a whole number ≥ 1');
+  if (data.rateLimited !== undefined && !(Number.isInteger(data.rateLimited) && (data.rateLimited as number) >= 0)) throw fail('rateLimited', 'must be a whole number ≥ 0');
+  if (data.lastError !== undefined && (data.lastError === null || typeof data.lastError !== 'object')) throw fail('lastError', 'must be an object');
+  if (data.seen !== undefined && typeof data.seen !== 'string') throw fail('seen', 'must be a string');
+  if (data.expire !== undefined && typeof data.expire !== 'boolean') throw fail('expire', 'must be a boolean');
   for (const field of ['accept', 'stopOn'] as const) {
     const states = data[field];
     if (!Array.isArray(states) || !states.every((state) => (CANONICAL_STATES as readonly unknown[]).includes(state))) {

@@ -1,31 +1,25 @@
 import {
-  ApiError,
-  CANONICAL_STATES,
   ConfigurationError,
   InvalidArgumentError,
   RateLimitError,
   UpstatError,
-  WaitTimeoutError,
-  uploadFailedError,
-  waitTimeoutError,
-  checkWaitPolicy,
-  decideRetry,
   durationProblem,
-  nextCheckDelay,
-  recordProgress,
-  resolveRetry,
-  retryPolicyProblems,
-  DEFAULT_ATTEMPT_TIMEOUT_MS,
+  rateLimitPause,
+  reviveError,
+  stepWait,
+  waitRules,
   type AnyDefinition,
   type CanonicalState,
   type RequestBudget,
-  type RetryOptions,
-  type RetrySetting,
   type StatusOf,
+  type WaitEvent,
   type WaitPolicyOptions,
+  type WaitRules,
+  type WaitState,
+  type WaitStep,
 } from '@upstat/core';
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { Upstat } from 'upstat';
+import { waitDriver, type Upstat, type WaitDriverHooks } from 'upstat';
 import { checkBudgets, limiterFor } from './budget.js';
 import { checkConnection, type RedisConnection } from './connection.js';
 import { jobIdFor, parseJobData, type WaitJobData } from './job.js';
@@ -40,14 +34,8 @@ export interface WaitQueueOptions<D extends AnyDefinition = AnyDefinition> {
    * every worker process) and `concurrency` in flight at once (the queue's global concurrency).
    */
   budget?: Readonly<Partial<Record<D['id'], RequestBudget>>> | undefined;
-  /** Defaults for every wait added (`timeoutMs`, `minDelayMs`, `maxDelayMs`), as in `upstat.wait`. */
+  /** Defaults for every wait added (`timeoutMs`, `minDelayMs`, `maxDelayMs`, `maxFailures`), as in `upstat.wait`. */
   wait?: WaitPolicyOptions | undefined;
-  /**
-   * Retries of a check that failed (429, 502/503/504, connection failures, timeouts), as core's retry policy
-   * (default: 3 attempts in all, 200 ms to 5 s apart, a `Retry-After` of up to 30 s honoured). Each retry is a
-   * delayed job, not a process sitting in a timer; a 429 pauses the provider's whole queue.
-   */
-  retry?: RetrySetting | undefined;
   /** Time limit for each status request. Default: the clients' (10 s). */
   requestTimeoutMs?: number | undefined;
   /** Prefix of every Redis key (`<prefix>:<provider>:…`). Default `upstat`. Processes that share waits share it. */
@@ -71,9 +59,9 @@ export interface AddWaitOptions extends WaitPolicyOptions {
 
 /**
  * How a wait ended, delivered to `onOutcome` at least once. `error` is `UploadFailedError` (a terminal state not
- * accepted), `WaitTimeoutError` (past `timeoutMs`; `lastStatus` is the last status seen) or the error that ended
- * the last check (`NotFoundError`, `AuthenticationError`, a `RateLimitError` asking to wait longer than
- * `retry.maxRetryAfterMs`, …).
+ * accepted), `WaitTimeoutError` (the deadline passed, or the wait gave up before it — a `Retry-After` past the
+ * deadline, `maxFailures` failed checks in a row —; `lastStatus` and `lastError` say what it saw) or the error of a
+ * check that cannot get better (`NotFoundError`, `AuthenticationError`, …). `checks` counts failed checks too.
  */
 export type WaitOutcome<S = StatusOf<AnyDefinition>> =
   | { ref: string; ok: true; status: S; checks: number }
@@ -152,10 +140,19 @@ export function createWaitQueue<D extends AnyDefinition>(options: WaitQueueOptio
   const connection = checkConnection(options.connection);
   const providers: readonly string[] = upstat.providers;
   const budgets = checkBudgets(options.budget, providers);
-  checkWaitPolicy('upstat', options.wait ?? {});
-  const retry: RetryOptions = resolveRetry(options.retry);
-  const retryProblems = retryPolicyProblems(retry, options.requestTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS);
-  if (retryProblems.length > 0) throw new ConfigurationError(`createWaitQueue: ${retryProblems.join('; ')}.`, { provider: 'upstat' });
+  if ((options as { retry?: unknown }).retry !== undefined) {
+    throw new ConfigurationError(
+      'createWaitQueue: retry is gone: a wait checks again after a failure that may pass (connection, timeout, 5xx, 429) ' +
+        'until its deadline; give wait.maxFailures to end it sooner.',
+      { provider: 'upstat' },
+    );
+  }
+  waitRules({}, options.wait, 'createWaitQueue');
+  if (options.requestTimeoutMs !== undefined) {
+    const problem = durationProblem('requestTimeoutMs', options.requestTimeoutMs, 'positive');
+    if (problem !== undefined) throw new ConfigurationError(`createWaitQueue: ${problem}.`, { provider: 'upstat' });
+  }
+  const driver = waitDriver(upstat) as WaitDriverHooks<Status>;
   const deliveryAttempts = options.delivery?.attempts ?? DELIVERY_ATTEMPTS;
   const deliveryBackoffMs = options.delivery?.backoffMs ?? 1_000;
   if (!Number.isInteger(deliveryAttempts) || deliveryAttempts < 1 || deliveryAttempts > 100) {
@@ -201,19 +198,7 @@ export function createWaitQueue<D extends AnyDefinition>(options: WaitQueueOptio
   }
 
   function dataFor(ref: string, add: AddWaitOptions, now: number): WaitJobData {
-    const policy = checkWaitPolicy('upstat', {
-      ...options.wait,
-      ...(add.timeoutMs === undefined ? {} : { timeoutMs: add.timeoutMs }),
-      ...(add.minDelayMs === undefined ? {} : { minDelayMs: add.minDelayMs }),
-      ...(add.maxDelayMs === undefined ? {} : { maxDelayMs: add.maxDelayMs }),
-    });
-    const states = (name: string, list: unknown, fallback: CanonicalState[]): CanonicalState[] => {
-      if (list === undefined) return fallback;
-      if (!Array.isArray(list) || !list.every((state) => (CANONICAL_STATES as readonly unknown[]).includes(state))) {
-        throw new InvalidArgumentError(`add: ${name} must be a list of states from ${CANONICAL_STATES.join(', ')}.`, { provider: 'upstat', argument: name });
-      }
-      return [...(list as CanonicalState[])];
-    };
+    const { policy, accept, stopOn } = waitRules(add, options.wait, 'add');
     return {
       version: 1,
       ref,
@@ -221,11 +206,12 @@ export function createWaitQueue<D extends AnyDefinition>(options: WaitQueueOptio
       deadline: now + policy.timeoutMs,
       minDelayMs: policy.minDelayMs,
       maxDelayMs: policy.maxDelayMs,
+      ...(Number.isFinite(policy.maxFailures) ? { maxFailures: policy.maxFailures } : {}),
       checks: 0,
       failures: 0,
       progress: [],
-      accept: states('accept', add.accept, ['succeeded']),
-      stopOn: states('stopOn', add.stopOn, []),
+      accept: [...accept],
+      stopOn: [...stopOn],
     };
   }
 
@@ -347,22 +333,11 @@ export function createWaitQueue<D extends AnyDefinition>(options: WaitQueueOptio
     await onOutcome(outcome);
   }
 
-  function timedOut(data: WaitJobData, provider: string, cause?: unknown): WaitTimeoutError<Status> {
-    const lastState = (data.lastStatus as { state?: unknown } | undefined)?.state;
-    return waitTimeoutError<Status>({
-      subject: { provider, label: `upload ${data.ref}` },
-      startedAt: data.startedAt,
-      deadline: data.deadline,
-      at: Date.now(),
-      checks: data.checks,
-      last: data.lastStatus as Status | undefined,
-      lastState: typeof lastState === 'string' ? lastState : undefined,
-      advice: 'Add it again with a larger timeoutMs to wait longer.',
-      cause,
-    });
-  }
-
-  /** One check of one wait; the job then completes (outcome delivered) or moves to the delayed set. */
+  /**
+   * One step of one wait, as core's wait engine says (`stepWait`): the job is due, so a check is made if the engine
+   * lets it; then the job either delivers the outcome and completes, or goes back to the delayed set until the time
+   * the engine gave, carrying the new state.
+   */
   async function process(
     job: Job<WaitJobData>,
     token: string | undefined,
@@ -370,79 +345,52 @@ export function createWaitQueue<D extends AnyDefinition>(options: WaitQueueOptio
     onOutcome: StartWorkerOptions<Status>['onOutcome'],
   ): Promise<void> {
     let data: WaitJobData;
-    let provider: string;
+    let subject: ReturnType<WaitDriverHooks['subject']>;
     try {
       data = parseJobData(job.data);
-      provider = upstat.parseRef(data.ref).provider;
+      subject = driver.subject(data.ref);
     } catch (error) {
       throw new UnrecoverableError(error instanceof Error ? error.message : String(error));
     }
-    const later = async (delayMs: number) => {
-      await job.updateData(data);
-      await job.moveToDelayed(Date.now() + delayMs, token);
-      // Tells BullMQ the job was moved, not finished.
-      throw new DelayedError();
+    const rules: WaitRules = {
+      policy: { timeoutMs: data.deadline - data.startedAt, minDelayMs: data.minDelayMs, maxDelayMs: data.maxDelayMs, maxFailures: data.maxFailures ?? Number.POSITIVE_INFINITY },
+      accept: data.accept,
+      stopOn: data.stopOn,
     };
-    if (Date.now() >= data.deadline) {
-      await deliver(onOutcome, { ref: data.ref, ok: false, error: timedOut(data, provider), checks: data.checks });
-      return;
-    }
-
-    // The deadline bounds the request too: no check outlives its wait.
-    const deadline = AbortSignal.timeout(Math.max(1, data.deadline - Date.now()));
-    let status: Status;
-    try {
-      status = await upstat.status(data.ref, { signal: deadline, retry: false, requestTimeoutMs: options.requestTimeoutMs });
-    } catch (error) {
-      if (!(error instanceof UpstatError)) throw error;
-      if (deadline.aborted) {
-        await deliver(onOutcome, { ref: data.ref, ok: false, error: timedOut(data, provider, error), checks: data.checks });
-        return;
+    const feed = (state: WaitState<Status>, event: WaitEvent<Status>) => stepWait(rules, state, event, Date.now(), subject);
+    let step: WaitStep<Status> = feed(stateOf(data), { type: data.expire === true ? 'deadline' : 'due' });
+    if (step.action.type === 'check') {
+      let event: WaitEvent<Status>;
+      try {
+        event = { type: 'checked', status: await driver.check(data.ref, { requestTimeoutMs: options.requestTimeoutMs, deadline: step.state.deadline }) };
+      } catch (error) {
+        event = { type: 'failed', error };
       }
-      const decision = decideRetry(
-        {
-          error,
-          attempt: data.failures + 1,
-          retryAfterMs: error instanceof ApiError ? error.retryAfterMs : undefined,
-          remainingMs: data.deadline - Date.now(),
-        },
-        retry,
-      );
-      if (!decision.retry) {
-        const outcome = decision.reason === 'deadline' ? timedOut(data, provider, error) : error;
-        await deliver(onOutcome, { ref: data.ref, ok: false, error: outcome, checks: data.checks });
-        return;
-      }
-      data.failures += 1;
-      if (error instanceof RateLimitError) {
+      step = feed(step.state, event);
+      const failure = event.type === 'failed' ? event.error : undefined;
+      if (failure instanceof RateLimitError) {
         // The vendor limits the account, not this upload: pause the provider's whole queue (every worker, every
-        // process) and put this job back to run again when the pause ends.
-        await job.updateData(data);
-        await queue.rateLimit(decision.delayMs);
-        throw Worker.RateLimitError();
+        // process) for what core says a 429 asks.
+        await queue.rateLimit(rateLimitPause(failure.retryAfterMs, step.state.rateLimited));
       }
-      return later(decision.delayMs);
     }
-
-    const now = Date.now();
-    data.checks += 1;
-    data.failures = 0;
-    data.lastStatus = status;
-    const fraction = status.progress?.fraction;
-    data.progress = recordProgress(data.progress, now, fraction);
-    if (status.terminal || data.stopOn.includes(status.state)) {
-      if (data.accept.includes(status.state) || data.stopOn.includes(status.state)) {
-        await deliver(onOutcome, { ref: data.ref, ok: true, status, checks: data.checks });
-        return;
-      }
-      const error = uploadFailedError(status, `upload ${data.ref}`, provider);
-      await deliver(onOutcome, { ref: data.ref, ok: false, error, checks: data.checks });
+    const { action, state } = step;
+    if (action.type === 'settle') {
+      const { outcome } = action;
+      await deliver(
+        onOutcome,
+        outcome.ok
+          ? { ref: data.ref, ok: true, status: outcome.status, checks: state.checks }
+          : { ref: data.ref, ok: false, error: asUpstatError(outcome.error), checks: state.checks },
+      );
       return;
     }
-    const remaining = data.deadline - now;
-    const next = nextCheckDelay(now - data.startedAt, { timeoutMs: data.deadline - data.startedAt, minDelayMs: data.minDelayMs, maxDelayMs: data.maxDelayMs }, Math.random, data.progress);
-    // Cut to the deadline: the job then runs once more, at the deadline, and delivers the timeout without a request.
-    return later(Math.min(next, Math.max(remaining, 0)));
+    if (action.type === 'check') throw new Error('unreachable: the engine asked for a second check in one step');
+    Object.assign(data, dataOf(state), { expire: action.expire });
+    await job.updateData(data);
+    await job.moveToDelayed(action.until, token);
+    // Tells BullMQ the job was moved, not finished.
+    throw new DelayedError();
   }
 
   async function close(): Promise<void> {
@@ -453,4 +401,42 @@ export function createWaitQueue<D extends AnyDefinition>(options: WaitQueueOptio
   }
 
   return { add, addAll, startWorker, close };
+}
+
+/** The engine's state of the wait a job carries. */
+function stateOf<S>(data: WaitJobData): WaitState<S> {
+  return {
+    startedAt: data.startedAt,
+    deadline: data.deadline,
+    checks: data.checks,
+    failures: data.failures,
+    rateLimited: data.rateLimited ?? 0,
+    progress: data.progress,
+    last: data.lastStatus as S | undefined,
+    lastError: data.lastError === undefined ? undefined : reviveError(data.lastError),
+    seen: data.seen ?? (data.lastStatus === undefined ? undefined : `${String((data.lastStatus as { state?: unknown }).state)}|${String((data.lastStatus as { progress?: { fraction?: unknown } }).progress?.fraction)}`),
+  };
+}
+
+/** The fields of a job's data that carry the engine's state. */
+function dataOf<S>(state: WaitState<S>): Partial<WaitJobData> {
+  let lastError: Record<string, unknown> | undefined;
+  if (state.lastError instanceof UpstatError) {
+    // Without the body: a job stays small, and the summary is what the wait's error needs.
+    lastError = { ...state.lastError.toJSON(), body: undefined, rawText: undefined };
+  }
+  return {
+    checks: state.checks,
+    failures: state.failures,
+    rateLimited: state.rateLimited,
+    progress: [...state.progress],
+    lastStatus: state.last,
+    lastError,
+    seen: state.seen,
+  };
+}
+
+/** Outcomes carry an `UpstatError`; anything else that ended a wait (a bug) is wrapped, not lost. */
+function asUpstatError(error: Error): UpstatError {
+  return error instanceof UpstatError ? error : new UpstatError(error.message, { provider: 'upstat', cause: error });
 }

@@ -8,8 +8,7 @@ import { Queue } from 'bullmq';
 import { createUpstat } from 'upstat';
 import { afterAll, expect, it } from 'vitest';
 import { createWaitQueue } from '../src/index.js';
-import { MISSING, hasRedis, skipRedis, startRedis, type RedisServer } from './redis.js';
-import { seeded } from '@upstat/test-support';
+import { REDIS_MISSING as MISSING, hasRedis, seeded, skipRedis, startRedis, type RedisServer } from '@upstat/test-support';
 import { startUploadServer, type UploadPlan, type UploadServer } from './uploads.js';
 
 if (skipRedis) console.warn(`acceptance.test.ts skipped: ${MISSING}`);

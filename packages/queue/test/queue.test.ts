@@ -8,7 +8,7 @@ import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWaitQueue, type WaitOutcome, type WaitQueue, type WaitQueueOptions } from '../src/index.js';
 import { parseJobData } from '../src/job.js';
-import { MISSING, hasOpenssl, hasRedis, selfSignedCertificate, skipRedis, startRedis, type RedisServer } from './redis.js';
+import { REDIS_MISSING as MISSING, hasOpenssl, hasRedis, selfSignedCertificate, skipRedis, startRedis, type RedisServer } from '@upstat/test-support';
 import { startUploadServer, type UploadPlan, type UploadServer } from './uploads.js';
 
 if (skipRedis) console.warn(`queue.test.ts skipped: ${MISSING}`);
@@ -195,20 +195,32 @@ describe.skipIf(skipRedis)('createWaitQueue against a real redis-server and a lo
     expect(server.counts.get('upl_twice')).toBe(4);
   });
 
-  it('retries a check that failed with 503 as delayed jobs, from core’s retry policy', async () => {
-    const server = await startUploadServer(new Map([['upl_flaky', { checks: 4, final: 'completed' }]]), {
-      // The first two requests fail; the client makes one attempt per job (the queue does the retrying).
-      override: (_id, count) => (count <= 2 ? { status: 503, body: { error: { code: 'unavailable', message: 'try again' } } } : undefined),
-    });
+  it('makes a check that failed with 503 again as a delayed job, as core’s wait engine says; maxFailures ends it sooner', async () => {
+    const server = await startUploadServer(
+      new Map([
+        ['upl_flaky', { checks: 4, final: 'completed' }],
+        ['upl_down', { checks: 4, final: 'completed' }],
+      ]),
+      {
+        // upl_flaky's first two requests fail, upl_down's every one; the client makes one attempt per job.
+        override: (id, count) => (id === 'upl_down' || count <= 2 ? { status: 503, body: { error: { code: 'unavailable', message: 'try again' } } } : undefined),
+      },
+    );
     cleanups.push(() => server.close());
-    const queue = queueFor(server, { retry: { minDelayMs: 10, maxDelayMs: 20 } });
+    const queue = queueFor(server);
     await queue.add(ref('upl_flaky'));
-    const { outcomes, finished, worker } = await collect(queue, 1);
+    await queue.add(ref('upl_down'), { maxFailures: 3 });
+    const { outcomes, finished, worker } = await collect(queue, 2);
     await finished;
     await worker.close();
-    // Requests 1 and 2 fail and are retried; request 3 sees the upload in progress, request 4 completed.
-    expect(outcomes[0]).toMatchObject({ ok: true, checks: 2 });
+    // Requests 1 and 2 fail and are made again; request 3 sees the upload in progress, request 4 completed.
+    expect(outcomes.find((outcome) => outcome.ref === ref('upl_flaky'))).toMatchObject({ ok: true, checks: 4 });
     expect(server.counts.get('upl_flaky')).toBe(4);
+    const down = outcomes.find((outcome) => outcome.ref === ref('upl_down'));
+    expect(down).toMatchObject({ ok: false, checks: 3, error: { name: 'WaitTimeoutError', reason: 'failures' } });
+    // The last error came back from Redis as the class it was, so the message can say what failed.
+    expect(down?.ok === false && down.error.message).toContain('the last 3 checks failed (HTTP 503)');
+    expect(server.counts.get('upl_down')).toBe(3);
   });
 
   it('a 429 with Retry-After pauses every wait on that provider, not only the one that got it', async () => {
@@ -312,9 +324,9 @@ describe('bad input is refused before anything is written, and never echoes a cr
   it('refuses bad wait policies, prefixes and refs', async () => {
     expect(() => createWaitQueue({ upstat, connection: 'redis://127.0.0.1:1', wait: { minDelayMs: -1 } })).toThrow(ConfigurationError);
     expect(() => createWaitQueue({ upstat, connection: 'redis://127.0.0.1:1', prefix: 'a:b' })).toThrow(/prefix/);
-    expect(() => createWaitQueue({ upstat, connection: 'redis://127.0.0.1:1', retry: { maxAttempts: 0 }, requestTimeoutMs: -1 })).toThrow(
-      /retry\.maxAttempts must be an integer from 1 to 100; timeoutMs must be > 0, got -1/,
-    );
+    expect(() => createWaitQueue({ upstat, connection: 'redis://127.0.0.1:1', requestTimeoutMs: -1 })).toThrow(/requestTimeoutMs must be > 0, got -1/);
+    expect(() => createWaitQueue({ upstat, connection: 'redis://127.0.0.1:1', wait: { maxFailures: 0 } })).toThrow(/maxFailures must be a whole number/);
+    expect(() => createWaitQueue({ upstat, connection: 'redis://127.0.0.1:1', ...({ retry: { maxAttempts: 2 } } as object) })).toThrow(/retry is gone/);
     expect(() => createWaitQueue({ upstat, connection: 'redis://127.0.0.1:1', delivery: { attempts: 0 } })).toThrow(/delivery\.attempts/);
     const queue = createWaitQueue({ upstat, connection: 'redis://127.0.0.1:1' });
     await expect(queue.add('pandadoc:doc/upl')).rejects.toBeInstanceOf(InvalidArgumentError);

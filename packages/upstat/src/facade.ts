@@ -2,18 +2,14 @@ import {
   AbortError,
   capText,
   systemClock,
-  checkWaitPolicy,
+  checkCheckpoint,
   ConfigurationError,
+  durationProblem,
   InvalidArgumentError,
   readStatus,
+  waitRules,
   resolveRequestBudget,
-  resolveRetry,
-  retryPolicyProblems,
-  DEFAULT_ATTEMPT_TIMEOUT_MS,
   UnexpectedResponseError,
-  UploadFailedError,
-  uploadFailedError,
-  waitUntil,
   type AnyDefinition,
   type BodyOf,
   type CallOptions,
@@ -28,8 +24,10 @@ import {
   type SharedClientOptions,
   type StatusFetcher,
   type StatusOf,
+  type UpstatError,
   type WaitCheckpoint,
   type WaitPolicyOptions,
+  type WaitSubject,
 } from '@upstat/core';
 import { createRefCodec, type RefCodec } from './refs.js';
 import { WaitGroup, Watcher, type WatchPlan } from './watcher.js';
@@ -52,12 +50,13 @@ export interface UpstatConfig<Plugins extends readonly ProviderPlugin<any>[] = r
    * `defaults.onRequest` (give one or the other). A provider's own `onRequest` replaces it for that provider.
    */
   onRequest?: RequestHook | undefined;
-  /** Defaults for every wait (`timeoutMs`, `minDelayMs`, `maxDelayMs`). */
+  /** Defaults for every wait (`timeoutMs`, `minDelayMs`, `maxDelayMs`, `maxFailures`). */
   wait?: WaitPolicyOptions | undefined;
   /**
-   * Request budgets by provider id, shared by every `watch` and `waitAll` of this instance, e.g.
-   * `{ nullspace: { requestsPerSecond: 50, concurrency: 8 } }`. A provider left out, or a field left out, takes
-   * `DEFAULT_REQUEST_BUDGET` (10 requests per second, 4 in flight); `Infinity` lifts a limit.
+   * Request budgets by provider id, shared by every call of this instance — `status` (each attempt), `wait`,
+   * `watch`, `waitAll`, `resume` — e.g. `{ nullspace: { requestsPerSecond: 50, concurrency: 8 } }`. A provider
+   * left out, or a field left out, takes `DEFAULT_REQUEST_BUDGET` (10 requests per second, 4 in flight);
+   * `Infinity` lifts a limit.
    */
   budget?: Readonly<Record<string, RequestBudget>> | undefined;
 }
@@ -84,7 +83,11 @@ export type StatusFor<D extends AnyDefinition, R> = D extends AnyDefinition
     : never
   : never;
 
-export interface WaitOptions<S = ProviderStatus> extends WaitPolicyOptions, StatusOptions {
+/**
+ * How to wait. A check that fails for a reason that may pass (connection, attempt timeout, 5xx, 429) never ends a wait
+ * before its deadline unless `maxFailures` says so; `retry` is for `status` alone.
+ */
+export interface WaitOptions<S = ProviderStatus> extends WaitPolicyOptions, Omit<StatusOptions, 'retry'> {
   /** Non-terminal states that end the wait and are returned, e.g. `['action_required']`. */
   stopOn?: readonly CanonicalState[] | undefined;
   /**
@@ -96,15 +99,23 @@ export interface WaitOptions<S = ProviderStatus> extends WaitPolicyOptions, Stat
   onUpdate?: ((status: S) => void) | undefined;
   /** Called after every check with a JSON checkpoint to persist for `resume`. */
   onCheckpoint?: ((checkpoint: UploadWaitCheckpoint) => void) | undefined;
+  /** Called when a check failed for a reason that may pass and the wait will check again. */
+  onRetry?: ((error: UpstatError) => void) | undefined;
 }
 
-export interface WaitAllOptions<S = ProviderStatus> extends WaitOptions<S> {
+/** `waitAll`'s options: a wait's, whose callbacks also get the index of the ref they are about. */
+export interface WaitAllOptions<S = ProviderStatus, R = unknown> extends Omit<WaitOptions<S>, 'onUpdate' | 'onCheckpoint' | 'onRetry'> {
   /**
    * Status requests of this call in flight at once, at most (a check that is due and waits for its provider's
    * budget counts too). Every upload is waited for from the start; without it, only the providers' budgets
    * (`UpstatConfig.budget`) bound the requests.
    */
   concurrency?: number | undefined;
+  onUpdate?: ((status: S, index: number) => void) | undefined;
+  onCheckpoint?: ((checkpoint: UploadWaitCheckpoint, index: number) => void) | undefined;
+  onRetry?: ((error: UpstatError, index: number) => void) | undefined;
+  /** Called with each upload's result as soon as its wait ends (the returned array holds them all, in order). */
+  onResult?: ((result: WaitAllResult<R, S>, index: number) => void) | undefined;
 }
 
 /**
@@ -116,33 +127,28 @@ export type WaitAllResult<R = unknown, S = ProviderStatus> = { ref: R | string; 
 export interface Upstat<D extends AnyDefinition = AnyDefinition> {
   /** The ids of the providers this instance answers for. */
   readonly providers: readonly D['id'][];
-  /** Checks one upload once. */
+  /** Checks one upload once (each attempt under the provider's request budget). */
   status<R extends RefOf<D>>(ref: R, options?: StatusOptions): Promise<StatusFor<D, R>>;
   status(ref: string | RefOf<D>, options?: StatusOptions): Promise<StatusOf<D>>;
   /**
    * Checks until the upload reaches a terminal state (or one of `stopOn`). Resolves with the status for
    * accepted states (default: `succeeded`); rejects with `UploadFailedError` for other terminal states,
-   * `WaitTimeoutError` (with the last status) at `timeoutMs`, `AbortError` when the signal fires.
+   * `WaitTimeoutError` (with the last status and error) at `timeoutMs` or when it gives up before it, `AbortError`
+   * (with the last status) when the signal fires, or the error of a check that cannot get better (401, 403, 404, …).
    */
   wait<R extends RefOf<D>>(ref: R, options?: WaitOptions<StatusFor<D, R>>): Promise<StatusFor<D, R>>;
   wait(ref: string | RefOf<D>, options?: WaitOptions<StatusOf<D>>): Promise<StatusOf<D>>;
-  /**
-   * Like `wait`, for any number of uploads in one process (ten thousand are fine): the waits are small records on
-   * one timer, and their checks share each provider's request budget (`UpstatConfig.budget`); a 429 with
-   * `Retry-After` pauses every wait on that provider. Retries follow the retry policy between checks. The signal
-   * removes the wait (`AbortError`).
-   */
+  /** The same as `wait`: every wait is a small record on the instance's one timer (ten thousand are fine). */
   watch<R extends RefOf<D>>(ref: R, options?: WaitOptions<StatusFor<D, R>>): Promise<StatusFor<D, R>>;
   watch(ref: string | RefOf<D>, options?: WaitOptions<StatusOf<D>>): Promise<StatusOf<D>>;
-  /** Waits `watch` and `waitAll` hold now. */
+  /** Waits `wait`, `watch`, `waitAll` and `resume` hold now. */
   readonly watching: number;
   /**
-   * Waits for many uploads, all at once, through the same loop and budgets as `watch`; `concurrency` bounds this
-   * call's requests in flight. Each result says ok or error, in the order of the refs: no upload's failure rejects
-   * the whole. Only invalid options (a `concurrency` that is not a whole number ≥ 1, a bad wait or retry policy)
-   * reject, at once and before any request.
+   * Waits for many uploads, all at once, as `wait` does; `concurrency` bounds this call's requests in flight. Each
+   * result says ok or error, in the order of the refs: no upload's failure rejects the whole. Only invalid options
+   * (a `concurrency` that is not a whole number ≥ 1, a bad wait policy) reject, at once and before any request.
    */
-  waitAll(refs: readonly (string | RefOf<D>)[], options?: WaitAllOptions<StatusOf<D>>): Promise<WaitAllResult<RefOf<D>, StatusOf<D>>[]>;
+  waitAll(refs: readonly (string | RefOf<D>)[], options?: WaitAllOptions<StatusOf<D>, RefOf<D>>): Promise<WaitAllResult<RefOf<D>, StatusOf<D>>[]>;
   /** Carries on a wait from a checkpoint written by `onCheckpoint` (in this or another process). */
   resume(checkpoint: UploadWaitCheckpoint, options?: WaitOptions<StatusOf<D>>): Promise<StatusOf<D>>;
   /** Parses a ref's string form (`<provider>:<id>/<id>…`) for one of this instance's providers. */
@@ -205,18 +211,12 @@ export function createUpstat<const Plugins extends readonly ProviderPlugin<any>[
     return connected.get(ref.provider) as Connected;
   }
 
-  async function status(input: string | RefOf<D>, options: StatusOptions = {}, deadline?: number): Promise<Status> {
-    const ref = refs.toRef(input);
+  /** One status request for `ref`, read into the shared model; the call's options say how it is sent. */
+  async function fetchStatus(ref: RefOf<D>, call: CallOptions): Promise<Status> {
     const { definition, fetch } = connectionFor(ref);
     // Filled in with the request id of the response the status is read from.
     const response: ResponseInfo = {};
-    const body: unknown = await fetch(ref, {
-      signal: options.signal,
-      retry: options.retry,
-      timeoutMs: options.requestTimeoutMs,
-      deadline,
-      response,
-    });
+    const body: unknown = await fetch(ref, { ...call, response });
     const result = readStatus(
       definition,
       ref,
@@ -232,37 +232,15 @@ export function createUpstat<const Plugins extends readonly ProviderPlugin<any>[
     return result;
   }
 
-  /** The wait policy a call gets: the instance's defaults under the call's own options. */
-  function waitPolicyOf(options: WaitPolicyOptions): WaitPolicyOptions {
-    return {
-      ...config.wait,
-      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-      ...(options.minDelayMs === undefined ? {} : { minDelayMs: options.minDelayMs }),
-      ...(options.maxDelayMs === undefined ? {} : { maxDelayMs: options.maxDelayMs }),
-    };
-  }
-
-  async function waitFor(input: string | RefOf<D>, options: WaitOptions<Status>, resumeFrom?: WaitCheckpoint): Promise<Status> {
+  async function status(input: string | RefOf<D>, options: StatusOptions = {}): Promise<Status> {
     const ref = refs.toRef(input);
-    const label = `upload ${refs.format(ref)}`;
-    const accept = options.accept ?? ['succeeded'];
-    const stopOn = options.stopOn ?? [];
-    const final = await waitUntil<Status>(
-      ({ signal, deadline }) => status(ref, { signal, retry: options.retry, requestTimeoutMs: options.requestTimeoutMs }, deadline),
-      (current) => ({ state: current.state, progress: current.progress?.fraction, done: current.terminal || stopOn.includes(current.state) }),
-      { provider: ref.provider, label },
-      {
-        ...waitPolicyOf(options),
-        signal: options.signal,
-        onUpdate: options.onUpdate,
-        onCheckpoint: options.onCheckpoint && ((checkpoint) => options.onCheckpoint?.({ ...checkpoint, ref: refs.format(ref) })),
-        resume: resumeFrom,
-        clock,
-        random,
-      },
-    );
-    if (accept.includes(final.state) || stopOn.includes(final.state)) return final;
-    throw uploadFailed(final, label);
+    // Every attempt, retries included, takes its turn in the provider's budget.
+    return fetchStatus(ref, {
+      signal: options.signal,
+      retry: options.retry,
+      timeoutMs: options.requestTimeoutMs,
+      gate: watcherOf().attempts(ref.provider),
+    });
   }
 
   // One watcher per instance, made on first use: its timer exists only while it holds waits.
@@ -271,43 +249,46 @@ export function createUpstat<const Plugins extends readonly ProviderPlugin<any>[
     watcher ??= new Watcher<Status>({
       clock: clock ?? systemClock,
       random: random ?? Math.random,
-      check: (ref, signal, requestTimeoutMs, deadline) => status(ref as RefOf<D>, { signal, retry: false, requestTimeoutMs }, deadline),
+      // One request per check: what follows a failure is the wait's to decide, not the client's retry loop.
+      check: (ref, signal, requestTimeoutMs, deadline) => fetchStatus(ref as RefOf<D>, { signal, retry: false, timeoutMs: requestTimeoutMs, deadline }),
       budget: (provider) => budgets.get(provider) as ResolvedRequestBudget,
-      failure: (final, label) => uploadFailed(final, label),
+      providerName: (provider) => connected.get(provider)?.definition.name ?? provider,
     });
     return watcher;
   }
 
-  /** The error for an upload that ended in a terminal state its wait did not accept. */
-  function uploadFailed(final: Status, label: string): UploadFailedError<Status> {
-    return uploadFailedError(final, label, connectionFor(final.ref).definition.name);
-  }
-
-  /** The options every wait of one `watch` or `waitAll` call shares, checked: a `ConfigurationError` otherwise. */
+  /** The options every wait of one call shares, checked: a `ConfigurationError` or `InvalidArgumentError` otherwise. */
   function planOf(
-    options: WaitOptions<Status>,
+    options: WaitAllOptions<Status, RefOf<D>>,
     group: WaitGroup | undefined,
     settle: WatchPlan<Status>['settle'],
   ): WatchPlan<Status> {
-    const policy = checkWaitPolicy('upstat', waitPolicyOf(options));
-    const retry = resolveRetry(config.defaults?.retry, options.retry);
-    const problems = retryPolicyProblems(retry, options.requestTimeoutMs ?? config.defaults?.timeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS);
-    if (problems.length > 0) throw new ConfigurationError(`wait: ${problems.join('; ')}.`, { provider: 'upstat' });
+    if ((options as { retry?: unknown }).retry !== undefined) {
+      throw new ConfigurationError(
+        'wait: retry applies to status() only. A wait checks again after a failure that may pass until its deadline; ' +
+          'give maxFailures to end it sooner.',
+        { provider: 'upstat' },
+      );
+    }
+    const rules = waitRules(options, config.wait);
+    if (options.requestTimeoutMs !== undefined) {
+      const problem = durationProblem('requestTimeoutMs', options.requestTimeoutMs, 'positive');
+      if (problem !== undefined) throw new ConfigurationError(`wait: ${problem}.`, { provider: 'upstat' });
+    }
     return {
-      policy,
-      retry,
-      accept: options.accept ?? ['succeeded'],
-      stopOn: options.stopOn ?? [],
+      rules,
       requestTimeoutMs: options.requestTimeoutMs,
       signal: options.signal,
       onUpdate: options.onUpdate,
       onCheckpoint: options.onCheckpoint,
+      onRetry: options.onRetry,
       group,
       settle,
     };
   }
 
-  function watch(input: string | RefOf<D>, options: WaitOptions<Status> = {}): Promise<Status> {
+  /** One wait on the watcher (`wait`, `watch`, `resume`), settled as a promise. */
+  function watchOne(input: string | RefOf<D>, options: WaitOptions<Status> = {}, checkpoint?: WaitCheckpoint): Promise<Status> {
     return new Promise<Status>((resolve, reject) => {
       const { signal } = options;
       let onAbort: (() => void) | undefined;
@@ -317,13 +298,24 @@ export function createUpstat<const Plugins extends readonly ProviderPlugin<any>[
         else reject(outcome.error);
       });
       const ref = refs.toRef(input);
-      const label = `upload ${refs.format(ref)}`;
+      // A resumed wait keeps its deadline; a timeoutMs given for it (here or in the instance's defaults) bounds it too.
+      const resume =
+        checkpoint === undefined
+          ? undefined
+          : {
+              checkpoint: checkCheckpoint(ref.provider, checkpoint, (clock ?? systemClock).now()),
+              timeoutMs: (options.timeoutMs ?? config.wait?.timeoutMs) === undefined ? undefined : plan.rules.policy.timeoutMs,
+            };
       if (signal?.aborted) {
-        throw new AbortError(`Waiting for ${label} was aborted after 0 check(s).`, { provider: ref.provider, cause: signal.reason });
+        throw new AbortError(`Waiting for upload ${refs.format(ref)} was aborted after ${resume?.checkpoint.checks ?? 0} check(s).`, {
+          provider: ref.provider,
+          cause: signal.reason,
+          checks: resume?.checkpoint.checks ?? 0,
+        });
       }
-      const wait = watcherOf().add(ref, refs.format(ref), plan, 0);
+      const watching = watcherOf();
+      const wait = watching.add(ref, refs.format(ref), plan, 0, resume);
       if (signal !== undefined && wait.phase !== 'done') {
-        const watching = watcherOf();
         onAbort = () => {
           watching.abort(wait);
         };
@@ -334,9 +326,9 @@ export function createUpstat<const Plugins extends readonly ProviderPlugin<any>[
 
   async function waitAll(
     list: readonly (string | RefOf<D>)[],
-    options: WaitAllOptions<Status> = {},
+    options: WaitAllOptions<Status, RefOf<D>> = {},
   ): Promise<WaitAllResult<RefOf<D>, Status>[]> {
-    const { concurrency, ...waitOptions } = options;
+    const { concurrency, onResult, ...waitOptions } = options;
     // JavaScript callers can pass anything.
     const given: unknown = concurrency;
     if (given !== undefined && (typeof given !== 'number' || !Number.isInteger(given) || given < 1)) {
@@ -363,7 +355,11 @@ export function createUpstat<const Plugins extends readonly ProviderPlugin<any>[
     const settleAt = (index: number, result: WaitAllResult<RefOf<D>, Status>) => {
       results[index] = result;
       pending -= 1;
-      if (pending === 0) finish();
+      try {
+        onResult?.(result, index);
+      } finally {
+        if (pending === 0) finish();
+      }
     };
     // A bad policy would fail every upload the same way: it rejects the call instead, before any request.
     const plan = planOf(waitOptions, concurrency === undefined ? undefined : new WaitGroup(concurrency), (wait, outcome) => {
@@ -389,7 +385,7 @@ export function createUpstat<const Plugins extends readonly ProviderPlugin<any>[
           settleAt(index, {
             ref,
             ok: false,
-            error: new AbortError(`Waiting for upload ${refs.format(ref)} was aborted after 0 check(s).`, { provider: ref.provider, cause: signal.reason }),
+            error: new AbortError(`Waiting for upload ${refs.format(ref)} was aborted after 0 checks.`, { provider: ref.provider, cause: signal.reason, checks: 0 }),
           });
           continue;
         }
@@ -402,21 +398,23 @@ export function createUpstat<const Plugins extends readonly ProviderPlugin<any>[
     return results;
   }
 
-  async function resume(checkpoint: UploadWaitCheckpoint, options: WaitOptions<Status> = {}): Promise<Status> {
+  function resume(checkpoint: UploadWaitCheckpoint, options: WaitOptions<Status> = {}): Promise<Status> {
     if (typeof (checkpoint as Partial<UploadWaitCheckpoint> | undefined)?.ref !== 'string') {
-      throw new InvalidArgumentError(
-        `resume: checkpoint.ref must be a ref string; expected the object passed to onCheckpoint (ref in the form ${Object.values(refs.formats).join(' or ')}).`,
-        { provider: 'upstat', argument: 'checkpoint.ref' },
+      return Promise.reject(
+        new InvalidArgumentError(
+          `resume: checkpoint.ref must be a ref string; expected the object passed to onCheckpoint (ref in the form ${Object.values(refs.formats).join(' or ')}).`,
+          { provider: 'upstat', argument: 'checkpoint.ref' },
+        ),
       );
     }
-    return waitFor(checkpoint.ref, options, checkpoint);
+    return watchOne(checkpoint.ref, options, checkpoint);
   }
 
-  return {
+  const instance: Upstat<D> = {
     providers,
     status,
-    wait: (ref: string | RefOf<D>, options: WaitOptions<Status> = {}) => waitFor(ref, options),
-    watch,
+    wait: (ref: string | RefOf<D>, options: WaitOptions<Status> = {}) => watchOne(ref, options),
+    watch: (ref: string | RefOf<D>, options: WaitOptions<Status> = {}) => watchOne(ref, options),
     get watching() {
       return watcher?.size ?? 0;
     },
@@ -426,6 +424,33 @@ export function createUpstat<const Plugins extends readonly ProviderPlugin<any>[
     formatRef: refs.format,
     refFormats: refs.formats,
   };
+  DRIVERS.set(instance, {
+    check: (text, { signal, requestTimeoutMs, deadline }) =>
+      fetchStatus(refs.toRef(text), { signal, retry: false, timeoutMs: requestTimeoutMs, deadline }),
+    subject: (text) => {
+      const ref = refs.toRef(text);
+      return { provider: ref.provider, providerName: connectionFor(ref).definition.name, label: `upload ${refs.format(ref)}` };
+    },
+  });
+  return instance;
+}
+
+/** What a driver of core's wait engine that lives outside this package (`@upstat/queue`'s job step) needs of a facade. */
+export interface WaitDriverHooks<S extends ProviderStatus = ProviderStatus> {
+  /**
+   * One status request for a ref string, sent once (the engine decides what follows a failure) and cut off at
+   * `deadline`. It is not counted in the instance's request budget: the driver keeps its own (the queue's, in Redis).
+   */
+  check(ref: string, options: { signal?: AbortSignal | undefined; requestTimeoutMs?: number | undefined; deadline: number }): Promise<S>;
+  /** Who a wait on `ref` is for, as the engine's errors name it. */
+  subject(ref: string): WaitSubject;
+}
+
+const DRIVERS = new WeakMap<object, WaitDriverHooks>();
+
+/** The hooks a driver of the wait engine needs of a facade made by `createUpstat` (undefined for anything else). */
+export function waitDriver<D extends AnyDefinition>(upstat: Upstat<D>): WaitDriverHooks<StatusOf<D>> | undefined {
+  return DRIVERS.get(upstat) as WaitDriverHooks<StatusOf<D>> | undefined;
 }
 
 /**

@@ -8,7 +8,9 @@ export {
   type UploadWaitCheckpoint,
   type WaitAllOptions,
   type WaitAllResult,
+  type WaitDriverHooks,
   type WaitOptions,
+  waitDriver,
 } from './facade.js';
 export { createRefCodec, type RefCodec } from './refs.js';
 // The status model and the provider contract, so one import is enough.
@@ -56,13 +58,16 @@ export {
   DEFAULT_REQUEST_BUDGET,
   DEFAULT_RETRY,
   DEFAULT_WAIT,
+  failureSummary,
   MAX_DURATION_MS,
   MIN_SUBSTRING_SECRET_LENGTH,
+  WAIT_LONGER,
   type Clock,
   type RequestBudget,
   type RetryOptions,
   type WaitCheckpoint,
   type WaitPolicy,
+  type WaitTimeoutReason,
 } from '@upstat/core';
 
 /** The status of any provider's upload. */

@@ -1,48 +1,47 @@
 import {
-  AbortError,
-  ApiError,
-  decideRetry,
-  DeadlineExceededError,
-  nextCheckDelay,
-  RateLimitError,
-  recordProgress,
   RequestGate,
   TimerQueue,
-  UpstatError,
-  waitTimeoutError,
+  checkpointOf,
+  startWait,
+  stepWait,
   type AnyRef,
-  type CanonicalState,
+  type AttemptGate,
   type Clock,
-  type ProgressSample,
   type ProviderStatus,
   type ResolvedRequestBudget,
-  type RetryOptions,
   type TimerEntry,
-  type WaitPolicy,
+  type UpstatError,
+  type WaitCheckpoint,
+  type WaitEvent,
+  type WaitOutcome,
+  type WaitRules,
+  type WaitState,
+  type WaitStep,
+  type WaitSubject,
 } from '@upstat/core';
 import type { UploadWaitCheckpoint } from './facade.js';
 
 /**
- * The loop behind `watch` and `waitAll`: any number of waits in one process, held as small records on one timer
- * queue (`@upstat/core`'s `TimerQueue`), their checks started through each provider's `RequestGate`. A wait is
- * in exactly one place at a time: asleep on the queue until its next check, due and in its provider's line (and
- * on the queue at its deadline, so that a long line cannot keep it past it), or checking. Schedule, retries and
- * budget are decided in core (`policy.ts`, `budget.ts`); this module only applies them.
+ * The driver of every wait in one process (`wait`, `watch`, `waitAll`, `resume`, and so the CLI): any number of
+ * waits held as small records on one timer queue (`@upstat/core`'s `TimerQueue`), their checks started through each
+ * provider's `RequestGate` — the one budget every call of the facade instance draws on, `status` included (through
+ * `attempts`). A wait is in exactly one place at a time: asleep on the queue until the step's time, due and in its
+ * provider's line (and on the queue at its deadline, so that a long line cannot keep it past it), or checking.
+ *
+ * Every decision of a wait is core's `stepWait` (`wait-step.ts`): this module feeds it what happened and does what it
+ * says. It decides nothing but the order of a provider's line (first due, first checked).
  */
 
-/** One wait's outcome: its status, or the error it ended with. */
-export type WaitOutcome<S> = { ok: true; status: S } | { ok: false; error: Error };
+export type { WaitOutcome };
 
 /** Everything the waits of one call share: their options, resolved once. */
 export interface WatchPlan<S extends ProviderStatus> {
-  policy: WaitPolicy;
-  retry: RetryOptions;
-  accept: readonly CanonicalState[];
-  stopOn: readonly CanonicalState[];
+  rules: WaitRules;
   requestTimeoutMs: number | undefined;
   signal: AbortSignal | undefined;
-  onUpdate: ((status: S) => void) | undefined;
-  onCheckpoint: ((checkpoint: UploadWaitCheckpoint) => void) | undefined;
+  onUpdate: ((status: S, index: number) => void) | undefined;
+  onCheckpoint: ((checkpoint: UploadWaitCheckpoint, index: number) => void) | undefined;
+  onRetry: ((error: UpstatError, index: number) => void) | undefined;
   /** Requests of this call's waits in flight (or due and in line) at once, at most; see `WaitGroup`. */
   group: WaitGroup | undefined;
   /** Called once for each wait, with its outcome. */
@@ -63,12 +62,12 @@ export class WaitGroup {
 export interface WatcherHost<S extends ProviderStatus> {
   clock: Clock;
   random: () => number;
-  /** One status request, sent once (no retries: the watcher decides them), cut off at `deadline`. */
+  /** One status request, sent once (the step decides what follows a failure), cut off at `deadline`. */
   check(ref: AnyRef, signal: AbortSignal | undefined, requestTimeoutMs: number | undefined, deadline: number): Promise<S>;
   /** The budget of a provider. */
   budget(provider: string): ResolvedRequestBudget;
-  /** The error for a terminal state that was not accepted. */
-  failure(status: S, label: string): Error;
+  /** The provider's display name, for the errors a wait ends with. */
+  providerName(provider: string): string;
 }
 
 type Phase = 'sleeping' | 'grouped' | 'ready' | 'checking' | 'done';
@@ -83,19 +82,19 @@ export interface Wait<S extends ProviderStatus> extends TimerEntry {
   readonly index: number;
   readonly plan: WatchPlan<S>;
   readonly lane: Lane;
-  readonly startedAt: number;
-  readonly deadline: number;
+  state: WaitState<S>;
   phase: Phase;
   /** Asleep until its deadline rather than its next check. */
   expiring: boolean;
   /** Holds a slot of its plan's group. */
   grouped: boolean;
-  checks: number;
-  /** Failed attempts of the current check. */
-  attempt: number;
-  last: S | undefined;
-  lastProgress: number | undefined;
-  progress: ProgressSample[];
+}
+
+/** A single call's attempt (`status`) waiting in its provider's line for the budget. */
+interface Admission {
+  readonly kind: 'attempt';
+  /** Let it through (false when it left the line because its signal aborted). */
+  admit(): boolean;
 }
 
 /** A first-in first-out line with O(1) push and shift; entries that left it by other means are skipped by the reader. */
@@ -126,15 +125,21 @@ class Line<T> {
   }
 }
 
-/** One provider: its gate, and its waits that are due, in the order they fell due. */
+/** One provider: its gate, and what is due to be sent to it, in the order it fell due. */
 interface Lane extends TimerEntry {
   readonly kind: 'lane';
   readonly provider: string;
   readonly gate: RequestGate;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- waits of any status type share a provider's line
-  readonly ready: Line<Wait<any>>;
+  readonly ready: Line<Wait<any> | Admission>;
+  /** The gate as single calls see it (made on first use). */
+  attempts: AttemptGate | undefined;
 }
 
+/** Due, and waiting for its turn (its group's or its provider's). */
+function inLine(wait: { phase: Phase }): boolean {
+  return wait.phase === 'grouped' || wait.phase === 'ready';
+}
 
 export class Watcher<S extends ProviderStatus> {
   readonly #host: WatcherHost<S>;
@@ -146,7 +151,7 @@ export class Watcher<S extends ProviderStatus> {
     this.#host = host;
     this.#timers = new TimerQueue<Wait<S> | Lane>(host.clock, (entry) => {
       if (entry.kind === 'lane') this.#pump(entry);
-      else this.#due(entry);
+      else this.#woke(entry);
     });
   }
 
@@ -160,18 +165,40 @@ export class Watcher<S extends ProviderStatus> {
     return this.#lane(provider).gate;
   }
 
+  /**
+   * The provider's budget for the attempts of single calls (`status`): each takes its turn in the same line as the
+   * waits' checks, and a 429 it gets pauses them all.
+   */
+  attempts(provider: string): AttemptGate {
+    const lane = this.#lane(provider);
+    lane.attempts ??= {
+      enter: (signal) => this.#enter(lane, signal),
+      leave: (error) => {
+        this.#left(lane, error);
+      },
+    };
+    return lane.attempts;
+  }
+
   #lane(provider: string): Lane {
     let lane = this.#lanes.get(provider);
     if (lane === undefined) {
-      lane = { kind: 'lane', provider, gate: new RequestGate(provider, this.#host.budget(provider)), ready: new Line(), timerDue: 0, timerIndex: -1 };
+      lane = {
+        kind: 'lane',
+        provider,
+        gate: new RequestGate(provider, this.#host.budget(provider)),
+        ready: new Line(),
+        attempts: undefined,
+        timerDue: 0,
+        timerIndex: -1,
+      };
       this.#lanes.set(provider, lane);
     }
     return lane;
   }
 
-  /** Starts a wait: its first check is due at once. */
-  add(ref: AnyRef, refText: string, plan: WatchPlan<S>, index: number): Wait<S> {
-    const now = this.#host.clock.now();
+  /** Starts a wait (or carries one on from a checkpoint): the step says when its first check is due. */
+  add(ref: AnyRef, refText: string, plan: WatchPlan<S>, index: number, resume?: { checkpoint: WaitCheckpoint; timeoutMs: number | undefined }): Wait<S> {
     const wait: Wait<S> = {
       kind: 'wait',
       ref,
@@ -179,51 +206,60 @@ export class Watcher<S extends ProviderStatus> {
       index,
       plan,
       lane: this.#lane(ref.provider),
-      startedAt: now,
-      deadline: now + plan.policy.timeoutMs,
+      state: startWait<S>(plan.rules.policy, this.#host.clock.now(), resume),
       phase: 'sleeping',
       expiring: false,
       grouped: false,
-      checks: 0,
-      attempt: 0,
-      last: undefined,
-      lastProgress: undefined,
-      progress: [],
       timerDue: 0,
       timerIndex: -1,
     };
     this.#size += 1;
-    this.#fallDue(wait);
+    this.#feed(wait, { type: 'due' });
     return wait;
   }
 
-  /** Ends a wait with `AbortError` (its check in flight, if any, is left to its signal). */
+  /** Ends a wait with `AbortError` carrying what it saw (its check in flight, if any, is left to its signal). */
   abort(wait: Wait<S>): void {
-    if (wait.phase === 'done') return;
-    this.#settle(wait, {
-      ok: false,
-      error: new AbortError(`Waiting for upload ${wait.refText} was aborted after ${wait.checks} check(s).`, {
-        provider: wait.ref.provider,
-        cause: wait.plan.signal?.reason,
-      }),
-    });
+    if (wait.phase !== 'done') this.#feed(wait, { type: 'aborted', reason: wait.plan.signal?.reason });
   }
 
-  #timedOut(wait: Wait<S>, cause?: unknown): void {
-    this.#settle(wait, {
-      ok: false,
-      error: waitTimeoutError<S>({
-        subject: { provider: wait.ref.provider, label: `upload ${wait.refText}` },
-        startedAt: wait.startedAt,
-        deadline: wait.deadline,
-        at: this.#host.clock.now(),
-        checks: wait.checks,
-        last: wait.last,
-        lastState: wait.last?.state,
-        advice: 'Wait longer with a larger timeoutMs.',
-        cause,
-      }),
-    });
+  #subject(wait: Wait<S>): WaitSubject {
+    const { provider } = wait.ref;
+    return { provider, providerName: this.#host.providerName(provider), label: `upload ${wait.refText}` };
+  }
+
+  /**
+   * Runs the step for an event and tells the caller's callbacks what it saw; returns the step, or undefined when a
+   * callback threw (its error has ended the wait, as it is).
+   */
+  #step(wait: Wait<S>, event: WaitEvent<S>): WaitStep<S> | undefined {
+    const before = wait.state;
+    const step = stepWait(wait.plan.rules, before, event, this.#host.clock.now(), this.#subject(wait), this.#host.random);
+    wait.state = step.state;
+    if (step.state === before) return step;
+    const { plan } = wait;
+    try {
+      if (step.update !== undefined) plan.onUpdate?.(step.update, wait.index);
+      if (step.retrying !== undefined) plan.onRetry?.(step.retrying as UpstatError, wait.index);
+      if (step.state.checks !== before.checks) plan.onCheckpoint?.({ ...checkpointOf(step.state), ref: wait.refText }, wait.index);
+    } catch (error) {
+      this.#settle(wait, { ok: false, error: error instanceof Error ? error : new Error(String(error), { cause: error }) });
+      return undefined;
+    }
+    return step;
+  }
+
+  #feed(wait: Wait<S>, event: WaitEvent<S>): void {
+    const step = this.#step(wait, event);
+    if (step === undefined) return;
+    const { action } = step;
+    if (action.type === 'settle') this.#settle(wait, action.outcome);
+    else if (action.type === 'check') this.#fallDue(wait);
+    else {
+      wait.phase = 'sleeping';
+      wait.expiring = action.expire;
+      this.#timers.schedule(wait, action.until);
+    }
   }
 
   #settle(wait: Wait<S>, outcome: WaitOutcome<S>): void {
@@ -237,18 +273,14 @@ export class Watcher<S extends ProviderStatus> {
     wait.plan.settle(wait, outcome);
   }
 
-  /** A timer of a wait ended: its next check is due, or its deadline has come. */
-  #due(wait: Wait<S>): void {
-    if (wait.phase === 'sleeping' && !wait.expiring) this.#fallDue(wait);
-    else if (wait.phase !== 'done' && wait.phase !== 'checking') this.#timedOut(wait);
+  /** A timer of a wait ended: the sleep the step asked for, or the deadline of a wait still in line. */
+  #woke(wait: Wait<S>): void {
+    if (wait.phase === 'sleeping') this.#feed(wait, { type: wait.expiring ? 'deadline' : 'due' });
+    else if (inLine(wait)) this.#feed(wait, { type: 'deadline' });
   }
 
-  /** The next check is due: into the group's line (when its group is full) or the provider's. */
+  /** The step asked for a check: into the group's line (when its group is full) or the provider's. */
   #fallDue(wait: Wait<S>): void {
-    if (this.#host.clock.now() >= wait.deadline) {
-      this.#timedOut(wait);
-      return;
-    }
     const { group } = wait.plan;
     if (group !== undefined && group.active >= group.limit) {
       wait.phase = 'grouped';
@@ -263,11 +295,7 @@ export class Watcher<S extends ProviderStatus> {
       this.#pump(wait.lane);
     }
     // Still in a line (the pump may have started it): its deadline must end it there.
-    if (this.#inLine(wait)) this.#timers.schedule(wait, wait.deadline);
-  }
-
-  #inLine(wait: Wait<S>): boolean {
-    return wait.phase === 'grouped' || wait.phase === 'ready';
+    if (inLine(wait)) this.#timers.schedule(wait, wait.state.deadline);
   }
 
   #leaveGroup(wait: Wait<S>): void {
@@ -286,24 +314,30 @@ export class Watcher<S extends ProviderStatus> {
     }
   }
 
-  /** Starts as many of a provider's due checks as its budget allows now; arms the provider's timer for the rest. */
+  /** Starts as much of a provider's line as its budget allows now; arms the provider's timer for the rest. */
   #pump(lane: Lane): void {
     const clock = this.#host.clock;
-    for (let wait = lane.ready.peek() as Wait<S> | undefined; wait !== undefined; wait = lane.ready.peek() as Wait<S> | undefined) {
-      if (wait.phase !== 'ready') {
-        lane.ready.shift();
-        continue;
+    for (let entry = lane.ready.peek(); entry !== undefined; entry = lane.ready.peek()) {
+      if (entry.kind === 'wait') {
+        const wait = entry as Wait<S>;
+        if (wait.phase !== 'ready') {
+          lane.ready.shift();
+          continue;
+        }
+        // The step has the last word on whether a check may still start (the deadline may have come in line).
+        const step = this.#step(wait, { type: 'due' });
+        if (step?.action.type !== 'check') {
+          lane.ready.shift();
+          if (step?.action.type === 'settle') this.#settle(wait, step.action.outcome);
+          continue;
+        }
       }
       const now = clock.now();
-      if (now >= wait.deadline) {
-        lane.ready.shift();
-        this.#timedOut(wait);
-        continue;
-      }
       const delay = lane.gate.acquire(now);
       if (delay === 0) {
         lane.ready.shift();
-        this.#start(wait);
+        if (entry.kind === 'wait') this.#start(entry as Wait<S>);
+        else if (!entry.admit()) lane.gate.release();
         continue;
       }
       // A full gate is pumped again by the next release; an empty bucket or a pause, at its end.
@@ -312,26 +346,58 @@ export class Watcher<S extends ProviderStatus> {
     }
   }
 
+  #enter(lane: Lane, signal: AbortSignal | undefined): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(signal.reason as Error);
+        return;
+      }
+      let waiting = true;
+      const onAbort = () => {
+        waiting = false;
+        reject(signal?.reason as Error);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      lane.ready.push({
+        kind: 'attempt',
+        admit: () => {
+          signal?.removeEventListener('abort', onAbort);
+          if (!waiting) return false;
+          waiting = false;
+          resolve();
+          return true;
+        },
+      });
+      this.#pump(lane);
+    });
+  }
+
+  #left(lane: Lane, error: unknown): void {
+    lane.gate.finish(this.#host.clock.now(), error, this.#host.random);
+    this.#pump(lane);
+  }
+
   #start(wait: Wait<S>): void {
     this.#timers.cancel(wait);
     wait.phase = 'checking';
     const { plan } = wait;
-    this.#host.check(wait.ref, plan.signal, plan.requestTimeoutMs, wait.deadline).then(
+    this.#host.check(wait.ref, plan.signal, plan.requestTimeoutMs, wait.state.deadline).then(
       (status) => {
-        this.#checked(wait, status);
+        if (!this.#returned(wait, undefined)) this.#feed(wait, { type: 'checked', status });
       },
       (error: unknown) => {
-        this.#failed(wait, error);
+        if (!this.#returned(wait, error)) this.#feed(wait, { type: 'failed', error });
       },
     );
   }
 
   /**
-   * A check came back: its slots go back and whoever waits for them goes next; then whether the wait ended while the
-   * check was out (settled, or its signal aborted, which ends it now).
+   * A check came back: its slots go back (a 429 pausing the provider first, so that nothing slips in) and whoever
+   * waits for them goes next. True when the wait ended while the check was out (settled, or its signal aborted,
+   * which ends it now).
    */
-  #checkReturned(wait: Wait<S>): boolean {
-    wait.lane.gate.release();
+  #returned(wait: Wait<S>, error: unknown): boolean {
+    wait.lane.gate.finish(this.#host.clock.now(), error, this.#host.random);
     if (wait.grouped) this.#leaveGroup(wait);
     this.#pump(wait.lane);
     if (wait.phase === 'done') return true;
@@ -340,90 +406,5 @@ export class Watcher<S extends ProviderStatus> {
       return true;
     }
     return false;
-  }
-
-  #checked(wait: Wait<S>, status: S): void {
-    if (this.#checkReturned(wait)) return;
-    const { plan } = wait;
-    const now = this.#host.clock.now();
-    wait.checks += 1;
-    wait.attempt = 0;
-    const previous = wait.last;
-    const fraction = status.progress?.fraction;
-    wait.last = status;
-    wait.progress = recordProgress(wait.progress, now, fraction);
-    const done = status.terminal || plan.stopOn.includes(status.state);
-    try {
-      if (previous?.state !== status.state || wait.lastProgress !== fraction) plan.onUpdate?.(status);
-      wait.lastProgress = fraction;
-      plan.onCheckpoint?.({
-        version: 1,
-        startedAt: wait.startedAt,
-        deadline: wait.deadline,
-        checks: wait.checks,
-        lastState: status.state,
-        lastProgress: fraction,
-        ...(wait.progress.length > 0 ? { progress: [...wait.progress] } : {}),
-        ref: wait.refText,
-      });
-    } catch (error) {
-      // The caller's own callback failed: its error ends the wait as it is.
-      this.#settle(wait, { ok: false, error: error instanceof Error ? error : new Error(String(error), { cause: error }) });
-      return;
-    }
-    if (done) {
-      if (plan.accept.includes(status.state) || plan.stopOn.includes(status.state)) this.#settle(wait, { ok: true, status });
-      else this.#settle(wait, { ok: false, error: this.#host.failure(status, `upload ${wait.refText}`) });
-      return;
-    }
-    const remaining = wait.deadline - now;
-    if (remaining <= 0) {
-      this.#timedOut(wait);
-      return;
-    }
-    const next = nextCheckDelay(now - wait.startedAt, plan.policy, this.#host.random, wait.progress);
-    // As in core's waiter: no check starts at or after the deadline; a delay that reaches it ends the wait there.
-    wait.phase = 'sleeping';
-    wait.expiring = next >= remaining;
-    this.#timers.schedule(wait, wait.expiring ? wait.deadline : now + next);
-  }
-
-  #failed(wait: Wait<S>, error: unknown): void {
-    const now = this.#host.clock.now();
-    // A server's wait applies to the provider, for every wait on it, whatever becomes of this one; it is set
-    // before the slot goes back, so that no other check starts in between.
-    if (error instanceof RateLimitError && error.retryAfterMs !== undefined) {
-      wait.lane.gate.pause(now + error.retryAfterMs, now);
-    }
-    if (this.#checkReturned(wait)) return;
-    const { plan } = wait;
-    if (error instanceof DeadlineExceededError) {
-      this.#timedOut(wait, error);
-      return;
-    }
-    if (!(error instanceof UpstatError)) {
-      this.#settle(wait, { ok: false, error: error instanceof Error ? error : new Error(String(error), { cause: error }) });
-      return;
-    }
-    const decision = decideRetry(
-      {
-        error,
-        attempt: wait.attempt + 1,
-        retryAfterMs: error instanceof ApiError ? error.retryAfterMs : undefined,
-        remainingMs: wait.deadline - now,
-      },
-      plan.retry,
-      this.#host.random,
-    );
-    if (decision.retry) {
-      wait.attempt += 1;
-      wait.phase = 'sleeping';
-      wait.expiring = false;
-      this.#timers.schedule(wait, now + decision.delayMs);
-    } else if (decision.reason === 'deadline') {
-      this.#timedOut(wait, error);
-    } else {
-      this.#settle(wait, { ok: false, error });
-    }
   }
 }

@@ -14,7 +14,6 @@ import {
   AbortError,
   ConfigurationError,
   createUpstat,
-  DeadlineExceededError,
   InvalidArgumentError,
   NotFoundError,
   RateLimitError,
@@ -125,10 +124,13 @@ describe('wait ends by its deadline', () => {
     // Before the deadline itself: nothing was slept.
     expect(ms).toBeLessThan(1_500);
     expect(server.requests).toHaveLength(1);
-    const cause = (error as WaitTimeoutError).cause;
-    expect(cause).toBeInstanceOf(DeadlineExceededError);
-    expect((cause as DeadlineExceededError).cause).toBeInstanceOf(RateLimitError);
-    expect((cause as DeadlineExceededError).cause).toMatchObject({ status: 429, retryAfterMs: 20_000 });
+    // Its own message says why, not only a nested cause.
+    expect(error).toMatchObject({ reason: 'retry-after', checks: 1, lastStatus: undefined });
+    expect((error as Error).message).toMatch(/^upload sendai:team_1\/proj_1\/upl_1 did not finish within 1.5 s: Send.ai asks to retry after 20 s, past the deadline, so the wait gave up after \d+ ms \(1 check in \d+ ms; no status seen\)\. Wait longer with a larger timeoutMs\.$/);
+    const { lastError } = error as WaitTimeoutError;
+    expect(lastError).toBeInstanceOf(RateLimitError);
+    expect(lastError).toMatchObject({ status: 429, retryAfterMs: 20_000 });
+    expect((error as WaitTimeoutError).cause).toBe(lastError);
   }, 10_000);
 
   it('503 with a Retry-After that fits before the deadline: the retry is made and the wait succeeds', async () => {

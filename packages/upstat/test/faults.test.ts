@@ -126,14 +126,16 @@ describe('faults: rate limiting', () => {
     expect(requests).toHaveLength(2);
   });
 
-  it('429 without Retry-After: jittered exponential backoff, then RateLimitError after 3 attempts', async () => {
+  it('429 without Retry-After: jittered exponential backoff, the provider paused after each 429, then RateLimitError after 3 attempts', async () => {
     const clock = virtualClock();
     const { url, requests } = await serve(json(429, { type: 'throttled', detail: 'Request was throttled.' }));
     const error = await failure(facade(url, clock).status(PANDADOC));
     expect(error).toBeInstanceOf(RateLimitError);
     expect(error).toMatchObject({ status: 429, attempts: 3, retryAfterMs: undefined, body: { type: 'throttled' } });
     expect(error.message).toContain('after 3 attempts');
-    expect(clock.sleeps).toEqual([200, 300]);
+    // The client's own backoff (200 ms, then 300 ms), and after each, the rest of the pause every 429 sets on the
+    // provider's budget (core's rateLimitPause: 1 s, then 1.5 s with this jitter), which its next attempt waits out.
+    expect(clock.sleeps).toEqual([200, 800, 300, 1_200]);
     expect(requests).toHaveLength(3);
   });
 

@@ -7,7 +7,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { seeded, startLocalServer, successExample, type LocalServer } from '@upstat/test-support';
+import { busiestWindow, seeded, startLocalServer, successExample, type LocalServer } from '@upstat/test-support';
 import { definition, nullspace } from '@upstat/nullspace';
 import { sendai } from '@upstat/sendai';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -79,17 +79,6 @@ function upstatFor(url: string, extra: Omit<UpstatConfig, 'providers'> = {}) {
 
 const refOf = (upload: string) => `sendai:team_1/proj_1/${upload}`;
 
-
-/** The most arrivals in any window of `windowMs` starting at an arrival. */
-function busiestWindow(arrivals: readonly number[], windowMs: number): number {
-  const sorted = [...arrivals].sort((a, b) => a - b);
-  let most = 0;
-  for (let i = 0, j = 0; i < sorted.length; i++) {
-    while (j < sorted.length && (sorted[j] as number) - (sorted[i] as number) <= windowMs) j++;
-    most = Math.max(most, j - i);
-  }
-  return most;
-}
 
 describe('waitAll on the watcher: 1,200 waits under a budget', () => {
   it('every outcome as scripted, requests exactly the checks needed, budget never exceeded as the server counts it', async () => {
@@ -177,7 +166,7 @@ describe('429 with Retry-After', () => {
     expect(seen.byUpload.get('limited')).toBe(3);
   });
 
-  it('a Retry-After longer than the retry policy allows ends that wait with RateLimitError, and still pauses the others', async () => {
+  it('a Retry-After past one wait\'s deadline ends that wait at once (WaitTimeoutError, reason retry-after), and still pauses the others', async () => {
     let limitedAt: number | undefined;
     const { server, seen } = await uploadServer((upload, n) => {
       if (upload === 'limited') {
@@ -187,13 +176,14 @@ describe('429 with Retry-After', () => {
       return n < 4 ? status('PROCESSING') : status('COMPLETED');
     });
     const upstat = upstatFor(server.url, { budget: { sendai: { requestsPerSecond: Infinity, concurrency: 1 } } });
-    const results = await upstat.waitAll([refOf('limited'), refOf('a'), refOf('b')], {
-      minDelayMs: 20,
-      maxDelayMs: 20,
-      retry: { maxRetryAfterMs: 500 },
-    });
-    expect(results[0]?.ok === false && results[0].error).toBeInstanceOf(RateLimitError);
-    expect(results.slice(1).every((result) => result.ok)).toBe(true);
+    const [limited, ...others] = await Promise.all([
+      upstat.watch(refOf('limited'), { minDelayMs: 20, maxDelayMs: 20, timeoutMs: 500 }).catch((error: unknown) => error),
+      ...['a', 'b'].map((upload) => upstat.watch(refOf(upload), { minDelayMs: 20, maxDelayMs: 20, timeoutMs: 30_000 })),
+    ]);
+    expect(limited).toBeInstanceOf(WaitTimeoutError);
+    expect(limited).toMatchObject({ reason: 'retry-after', checks: 1 });
+    expect((limited as WaitTimeoutError).lastError).toBeInstanceOf(RateLimitError);
+    expect(others.every((other) => other.state === 'succeeded')).toBe(true);
     const after = seen.arrivals.filter((at) => at > (limitedAt as number));
     expect(Math.min(...after) - (limitedAt as number)).toBeGreaterThanOrEqual(990);
     expect(seen.byUpload.get('limited')).toBe(1);
@@ -272,23 +262,28 @@ describe('watch', () => {
     expect((error as Error).message).toContain('Send.ai status "FAILED"');
   });
 
-  it('retries between checks by the retry policy (503 then done: two requests); retry: false ends at the first 503', async () => {
+  it('a failed check is made again (503 then done: two requests); maxFailures: 1 ends at the first 503; retry is refused', async () => {
     const flaky = () => uploadServer((_upload, n) => (n === 1 ? { status: 503, body: {} } : status('COMPLETED')));
     const first = await flaky();
-    await expect(upstatFor(first.server.url).watch(refOf('upl_1'), { retry: { minDelayMs: 5, maxDelayMs: 5 } })).resolves.toMatchObject({
-      state: 'succeeded',
-    });
+    await expect(upstatFor(first.server.url).watch(refOf('upl_1'))).resolves.toMatchObject({ state: 'succeeded' });
     expect(first.server.requests).toHaveLength(2);
     const second = await flaky();
-    await expect(upstatFor(second.server.url).watch(refOf('upl_1'), { retry: false })).rejects.toBeInstanceOf(ServerError);
+    const error = await upstatFor(second.server.url).watch(refOf('upl_1'), { maxFailures: 1 }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(WaitTimeoutError);
+    expect(error).toMatchObject({ reason: 'failures', checks: 1 });
+    expect((error as WaitTimeoutError).lastError).toBeInstanceOf(ServerError);
+    expect((error as Error).message).toContain('its check failed (HTTP 503)');
+    expect(second.server.requests).toHaveLength(1);
+    const retry = { retry: false } as Record<string, unknown>;
+    await expect(upstatFor(second.server.url).watch(refOf('upl_1'), retry)).rejects.toThrow('wait: retry applies to status() only');
     expect(second.server.requests).toHaveLength(1);
   });
 
-  it('retries go through the budget too: 30 uploads failing once with 503, never more in flight than the budget', async () => {
+  it('checks made again go through the budget too: 30 uploads failing once with 503, never more in flight than the budget', async () => {
     const { server, seen } = await uploadServer((_upload, n) => (n === 1 ? { status: 503, body: {} } : status('COMPLETED')), 5);
     const upstat = upstatFor(server.url, { budget: { sendai: { requestsPerSecond: Infinity, concurrency: 2 } } });
     const refs = Array.from({ length: 30 }, (_, index) => refOf(`upl_${index}`));
-    const results = await upstat.waitAll(refs, { retry: { minDelayMs: 1, maxDelayMs: 1 } });
+    const results = await upstat.waitAll(refs, { minDelayMs: 1, maxDelayMs: 1 });
     expect(results.every((result) => result.ok)).toBe(true);
     expect(server.requests).toHaveLength(60);
     expect(seen.maxInFlight).toBe(2);
