@@ -85,6 +85,10 @@ async function session(width: number, args: string[], env: Record<string, string
     resize: async (columns: number) => {
       await tmux('resize-window', '-t', 'test', '-x', String(columns));
     },
+    /** Types keys into the session, e.g. `C-c`. */
+    keys: async (...keys: string[]) => {
+      await tmux('send-keys', '-t', 'test', ...keys);
+    },
   };
 }
 
@@ -200,6 +204,22 @@ describe('an upload that ends failed', () => {
       if (line === undefined) return 'no line below the message';
       if (!/^\S+ {2}failed {2}\[[█░]+\] \d+%/.test(line)) return `the line does not show the failed status: ${JSON.stringify(line)}`;
       return rows.includes('[exit 1]') ? undefined : 'no [exit 1]';
+    });
+  });
+});
+
+describe('Ctrl-C during a wait', () => {
+  it('each line keeps the last status it showed (state, bar, percentage); exit 130', async () => {
+    const { env } = await uploads();
+    const terminal = await session(80, ['wait', ...REFS, ...WAIT], env);
+    const inProgress = /^\S+ {2}in_progress {2}\[[█░]+\] \d+%/;
+    await until(terminal, 'both uploads in progress', layout(80, REFS, inProgress));
+    await terminal.keys('C-c');
+    await until(terminal, 'exit 130, each line still in progress, the message below', (rows) => {
+      const message = rows.indexOf('upstat: interrupted.');
+      if (message === -1) return 'no "upstat: interrupted." yet';
+      const lines = rows.filter((_row, index) => index !== message);
+      return layout(80, REFS, inProgress, true)(lines) ?? (rows.includes('[exit 130]') ? undefined : 'no [exit 130]');
     });
   });
 });
