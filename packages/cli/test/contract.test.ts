@@ -329,3 +329,27 @@ describe('a reader that stops reading', () => {
     expect(run.stderr).not.toMatch(/EPIPE|\n\s+at /);
   });
 });
+
+describe('the requests of every ref draw on one budget per provider', () => {
+  it.each(['status', 'wait'])('%s of 12 refs with --concurrency 12 never has more in flight than the provider\'s budget', async (command) => {
+    let inFlight = 0;
+    let most = 0;
+    const server = await serve((_request, response) => {
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      setTimeout(() => {
+        inFlight -= 1;
+        send(response, 200, { payload: { id: 'u', name: 'n', status: 'COMPLETED' } });
+      }, 150);
+    });
+    const refs = Array.from({ length: 12 }, (_, index) => `sendai:team_1/proj_1/upl_${index}`);
+    const run = await upstat([command, ...refs, '--concurrency', '12', ...(command === 'wait' ? FAST : [])], {
+      UPSTAT_SENDAI_API_KEY: 'k',
+      UPSTAT_SENDAI_BASE_URL: server.url,
+    });
+    expect(run.code, run.stderr).toBe(EXIT.ok);
+    expect(server.requests).toHaveLength(refs.length);
+    // The command makes one facade for the run: --concurrency caps the refs' requests, the budget the provider's.
+    expect(most).toBe(library.DEFAULT_REQUEST_BUDGET.concurrency);
+  });
+});

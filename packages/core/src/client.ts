@@ -103,8 +103,11 @@ export interface CallOptions {
 
 /** Lets the attempts of calls through a shared request budget (see `RequestGate` for the facade's). */
 export interface AttemptGate {
-  /** Resolves when an attempt may be sent; rejects only when `signal` aborts first. */
-  enter(signal: AbortSignal | undefined): Promise<void>;
+  /**
+   * Undefined when an attempt may be sent at once (it has entered); else a promise that resolves when it may, and
+   * rejects only when `signal` aborts first.
+   */
+  enter(signal: AbortSignal | undefined): Promise<void> | undefined;
   /** The attempt that entered has ended (response read, or failed): its error, when it failed. */
   leave(error: UpstatError | undefined): void;
 }
@@ -570,9 +573,10 @@ export function createApiClient<Paths extends object>(options: BaseClientOptions
     // Typed methods are GETs, which are idempotent, so every one of them may be retried.
     for (let attempt = 1; ; attempt++) {
       if (call.signal?.aborted) throw aborted(attempt - 1);
-      if (gate !== undefined) {
+      const entering = gate?.enter(call.signal);
+      if (entering !== undefined) {
         try {
-          await gate.enter(call.signal);
+          await entering;
         } catch (error) {
           if (call.signal?.aborted) throw aborted(attempt - 1);
           throw error;

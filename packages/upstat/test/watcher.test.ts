@@ -380,3 +380,60 @@ describe('budget options', () => {
     expect(server.requests).toHaveLength(120);
   });
 });
+
+describe('one request budget per provider for every call of an instance', () => {
+  it('status (its retries too), wait, watch, waitAll and resume together never have more in flight than the budget', async () => {
+    // Every upload answers 503 on its first request (a status call retries it, a wait checks again), then PROCESSING
+    // twice, then COMPLETED.
+    const { server, seen } = await uploadServer((_upload, n) => (n === 1 ? { status: 503, body: {} } : n < 4 ? status('PROCESSING') : status('COMPLETED')), 10);
+    const upstat = upstatFor(server.url, {
+      budget: { sendai: { requestsPerSecond: Infinity, concurrency: 3 } },
+      defaults: { retry: { minDelayMs: 1, maxDelayMs: 1 } },
+    });
+    const fast = { minDelayMs: 5, maxDelayMs: 5 };
+    const checkpoint: UploadWaitCheckpoint = { version: 1, ref: refOf('resumed'), startedAt: Date.now(), deadline: Date.now() + 60_000, checks: 0 };
+    const outcomes = await Promise.all([
+      ...Array.from({ length: 10 }, (_, index) => upstat.status(refOf(`status_${index}`)).then((current) => current.state)),
+      ...Array.from({ length: 5 }, (_, index) => upstat.wait(refOf(`wait_${index}`), fast).then((current) => current.state)),
+      ...Array.from({ length: 5 }, (_, index) => upstat.watch(refOf(`watch_${index}`), fast).then((current) => current.state)),
+      upstat.waitAll(Array.from({ length: 5 }, (_, index) => refOf(`all_${index}`)), fast).then((results) => (results.every((result) => result.ok) ? 'succeeded' : 'failed')),
+      upstat.resume(checkpoint, fast).then((current) => current.state),
+    ]);
+    expect(outcomes.slice(0, 10)).toEqual(Array.from({ length: 10 }, () => 'in_progress'));
+    expect(outcomes.slice(10).every((outcome) => outcome === 'succeeded')).toBe(true);
+    // 10 status calls of 2 requests each (the 503, then its retry), 16 waits of 4 checks each.
+    expect(server.requests).toHaveLength(10 * 2 + 16 * 4);
+    expect(seen.maxInFlight).toBe(3);
+  });
+
+  it('the rate holds for status calls too: 60 at once under 20 per second take the token bucket\'s time', async () => {
+    const { server, seen } = await uploadServer(() => status('PROCESSING'), 1);
+    const upstat = upstatFor(server.url, { budget: { sendai: { requestsPerSecond: 20, concurrency: Infinity } } });
+    await Promise.all(Array.from({ length: 60 }, (_, index) => upstat.status(refOf(`upl_${index}`))));
+    expect(server.requests).toHaveLength(60);
+    // A second's worth at once, then 20 a second: at most 40 start within any one second.
+    expect(busiestWindow(seen.arrivals, 1_000)).toBeLessThanOrEqual(40);
+    // A lower bound the client's own timers guarantee: the last 40 needed at least 1.9 s of refills.
+    expect(Math.max(...seen.arrivals) - Math.min(...seen.arrivals)).toBeGreaterThanOrEqual(1_900);
+  });
+
+  it('a 429 that a status call gets pauses the waits on that provider too', async () => {
+    let limitedAt: number | undefined;
+    const { server, seen } = await uploadServer((upload, n) => {
+      if (upload === 'asked' && n === 1) {
+        limitedAt = performance.now();
+        return { status: 429, body: {}, headers: { 'retry-after': '1' } };
+      }
+      return n < 6 ? status('PROCESSING') : status('COMPLETED');
+    });
+    const upstat = upstatFor(server.url, { budget: { sendai: { requestsPerSecond: Infinity, concurrency: 4 } } });
+    const waiting = upstat.wait(refOf('waiting'), { minDelayMs: 20, maxDelayMs: 20 });
+    // Once the wait is under way, a status call is rate limited.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await expect(upstat.status(refOf('asked'))).resolves.toMatchObject({ state: 'in_progress' });
+    await expect(waiting).resolves.toMatchObject({ state: 'succeeded' });
+    const after = seen.arrivals.filter((at) => at > (limitedAt as number));
+    // Nothing, the wait's checks included, was sent in the second the server asked for.
+    expect(Math.min(...after) - (limitedAt as number)).toBeGreaterThanOrEqual(990);
+  });
+});
