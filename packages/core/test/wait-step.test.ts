@@ -79,7 +79,14 @@ interface Run {
 function drive(
   rules: WaitRules,
   answer: Answer,
-  options: { start?: number; resume?: { checkpoint: WaitCheckpoint; timeoutMs?: number }; abortAt?: number; random?: () => number } = {},
+  options: {
+    start?: number;
+    resume?: { checkpoint: WaitCheckpoint; timeoutMs?: number };
+    abortAt?: number;
+    random?: () => number;
+    /** Keep every checkpoint, as JSON would carry it (the property test leaves them out: it runs thousands of waits). */
+    checkpoints?: boolean;
+  } = {},
 ): Run {
   let now = options.start ?? 0;
   const random = options.random ?? noJitter;
@@ -90,12 +97,12 @@ function drive(
     const step: WaitStep<Status> = stepWait(rules, state, event, now, subject, random);
     if (step.update !== undefined) run.updates.push(step.update);
     if (step.retrying !== undefined) run.retried.push(step.retrying);
-    if (step.state.checks !== state.checks) run.checkpoints.push(JSON.parse(JSON.stringify(checkpointOf(step.state))) as WaitCheckpoint);
+    if (options.checkpoints !== false && step.state.checks !== state.checks) run.checkpoints.push(JSON.parse(JSON.stringify(checkpointOf(step.state))) as WaitCheckpoint);
     state = step.state;
     const { action } = step;
     if (action.type === 'settle') return { ...run, outcome: action.outcome, endedAt: now };
     if (action.type === 'check') {
-      expect(now).toBeLessThan(state.deadline);
+      if (now >= state.deadline) throw new Error(`a check at ${now}, at or after the deadline ${state.deadline}`);
       run.askedAt.push(now);
       const answered = answer(now, run.askedAt.length);
       event = answered instanceof Error ? { type: 'failed', error: answered } : { type: 'checked', status: answered };
@@ -292,7 +299,7 @@ describe('stepWait: failures', () => {
     fc.assert(
       fc.property(
         fc.array(answer, { minLength: 1, maxLength: 40 }),
-        fc.integer({ min: 1, max: 3_600_000 }),
+        fc.integer({ min: 1, max: 900_000 }),
         fc.option(fc.integer({ min: 1, max: 10 }), { nil: undefined }),
         fc.double({ min: 0, max: 0.999, noNaN: true }),
         (answers, timeoutMs, maxFailures, draw) => {
@@ -315,7 +322,7 @@ describe('stepWait: failures', () => {
                 return rateLimited(given.retryAfterMs);
             }
           });
-          const run = drive(rules, script(...made), { random: () => draw });
+          const run = drive(rules, script(...made), { random: () => draw, checkpoints: false });
           for (const sleep of run.sleeps) expect(sleep.until).toBeLessThanOrEqual(sleep.deadline);
           expect(run.endedAt).toBeLessThanOrEqual(timeoutMs);
           if (run.outcome.ok) return;
@@ -327,7 +334,7 @@ describe('stepWait: failures', () => {
           else expect(error instanceof UploadFailedError || error instanceof NotFoundError).toBe(true);
         },
       ),
-      { numRuns: 300 },
+      { numRuns: 200 },
     );
   });
 });
