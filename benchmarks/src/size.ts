@@ -16,8 +16,11 @@ const benchmarksDir = join(repoRoot, 'benchmarks');
 // status add ~0.6 kB, so this budget guards the measured size against growth rather than promising a number the
 // features do not fit in. It was 12 kB until `watch`/`waitAll` moved onto one timer for all waits with per-provider
 // request budgets (packages/upstat/src/watcher.ts, packages/core/src/timer-queue.ts and budget.ts): ~3.8 kB more,
-// 15.4 kB measured; they are methods of the facade, so a bundler cannot leave them out.
-const BUDGET_KB = 16;
+// 15.4 kB measured; they are methods of the facade, so a bundler cannot leave them out. It was 16 kB until every wait
+// became one engine (packages/core/src/wait-step.ts) that outlasts transient failures and says how and why a wait
+// ended (the last status and error, the checks, a Retry-After past the deadline, maxFailures), and `status` went
+// through the request budget too: ~1.6 kB more than the loops it replaced, 17.1 kB measured.
+const BUDGET_KB = 17.5;
 const BUDGET_BYTES = BUDGET_KB * 1024;
 
 /** `allProviders`' options for every provider of the registry: its first credential and a base URL. */

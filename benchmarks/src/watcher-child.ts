@@ -2,8 +2,8 @@
 // argv[2]: JSON `ChildConfig`. Prints one line of JSON (`ChildResult`).
 // - memory: `count` waits on uploads that never finish, through `watch` (the watcher, which `wait` is too) or a
 //   polling loop per upload written by hand over `status` (the baseline: one promise chain, closure and timer per
-//   wait; its requests go through the same budget); once every wait has had its first check and sleeps, the heap
-//   growth over the warmed-up process, per wait.
+//   wait, keeping its last status for its timeout error as a wait does; its requests go through the same budget);
+//   once every wait has had its first check and sleeps, the heap growth over the warmed-up process, per wait.
 // - latency: `count` waits through `watch` on uploads finishing 1–3 s after their first check; when each resolved.
 import { sendai } from '@upstat/sendai';
 import { createUpstat } from 'upstat';
@@ -30,13 +30,31 @@ const upstat = createUpstat({ providers: [sendai({ apiKey: 'bench-key', baseUrl:
 const ref = (upload: string) => `sendai:team_1/proj_1/${upload}`;
 const started = performance.now();
 
-/** The baseline: a polling loop as one writes it without `watch`, checking every 10 minutes. */
+/**
+ * The baseline: a polling loop as one writes it without `watch`, checking every 10 minutes until an hour has passed,
+ * and keeping the last status for the error it ends with then — as a wait does for its `WaitTimeoutError`.
+ */
 async function poll(text: string, onCheck: () => void): Promise<unknown> {
-  for (;;) {
+  const deadline = Date.now() + 3_600_000;
+  let last: unknown;
+  while (Date.now() < deadline) {
     const status = await upstat.status(text);
+    last = status;
     onCheck();
     if (status.terminal) return status;
     await new Promise((resolve) => setTimeout(resolve, 600_000));
+  }
+  throw Object.assign(new Error(`${text} did not finish within an hour`), { lastStatus: last });
+}
+
+/**
+ * Collects until what is left is what the waits hold: Node's fetch releases each request's abort bookkeeping through
+ * weak references and finalizers, which one collection leaves for the next (about 0.5 kB a request after one).
+ */
+async function settle(): Promise<void> {
+  for (let round = 0; round < 5; round++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    gc?.();
   }
 }
 
@@ -59,13 +77,11 @@ async function memory(): Promise<ChildResult> {
     });
   // Warm-up: the code paths, the connections and the watcher itself exist before the first measurement.
   await run('mwarm', 64);
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  gc?.();
+  await settle();
   const before = process.memoryUsage().heapUsed;
   await run('m', config.count);
   // Every wait has been checked once and sleeps for minutes: nothing is in flight.
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  gc?.();
+  await settle();
   const after = process.memoryUsage().heapUsed;
   if (waits.length !== 64 + config.count) throw new Error('lost a wait');
   return { mode: 'memory', heapPerWaitBytes: (after - before) / config.count, seconds: (performance.now() - started) / 1000 };

@@ -1,5 +1,5 @@
 import { ConfigurationError, RateLimitError, UpstatError } from './errors.js';
-import { MAX_DURATION_MS, rateLimitPause } from './policy.js';
+import { describeValue as shown, MAX_DURATION_MS, rateLimitPause } from './policy.js';
 
 /**
  * A per-provider request budget shared by every wait on that provider in a process: a token bucket for the
@@ -25,12 +25,6 @@ export interface ResolvedRequestBudget {
  * the rate limits vendors publish for status endpoints, high enough that a few uploads are checked on schedule.
  */
 export const DEFAULT_REQUEST_BUDGET: Readonly<ResolvedRequestBudget> = { requestsPerSecond: 10, concurrency: 4 };
-
-function shown(value: unknown): string {
-  if (typeof value === 'number') return String(value);
-  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
-  return value === null ? 'null' : typeof value;
-}
 
 /**
  * What is wrong with a budget as a user gave it, one phrase per problem (none when valid), each naming the

@@ -28,14 +28,15 @@ export const MAX_DURATION_MS = 30 * 24 * 60 * 60_000;
 export function durationProblem(name: string, value: unknown, min: 'zero' | 'positive'): string | undefined {
   const bound = min === 'zero' ? '≥ 0' : '> 0';
   if (typeof value !== 'number' || !Number.isFinite(value)) {
-    return `${name} must be a finite number of milliseconds ${bound}, got ${describeNumber(value)}`;
+    return `${name} must be a finite number of milliseconds ${bound}, got ${describeValue(value)}`;
   }
   if (min === 'zero' ? value < 0 : value <= 0) return `${name} must be ${bound}, got ${value}`;
   if (value > MAX_DURATION_MS) return `${name} must be at most ${MAX_DURATION_MS} ms (30 days), got ${value}`;
   return undefined;
 }
 
-function describeNumber(value: unknown): string {
+/** A value a caller gave, for a message that says what is wrong with it: numbers as they are, strings quoted and cut. */
+export function describeValue(value: unknown): string {
   if (typeof value === 'number') return String(value);
   if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
   return value === null ? 'null' : typeof value;
@@ -230,7 +231,7 @@ export function resolveWaitPolicy(options: WaitPolicyOptions): { policy: WaitPol
   if (problems.length === 0 && policy.maxDelayMs < policy.minDelayMs) problems.push('maxDelayMs must be ≥ minDelayMs');
   const { maxFailures } = policy;
   if (!(maxFailures === Number.POSITIVE_INFINITY || (Number.isSafeInteger(maxFailures) && maxFailures >= 1))) {
-    problems.push(`maxFailures must be a whole number ≥ 1 (Infinity: only the deadline), got ${describeNumber(maxFailures)}`);
+    problems.push(`maxFailures must be a whole number ≥ 1 (Infinity: only the deadline), got ${describeValue(maxFailures)}`);
   }
   return { policy, problems };
 }
@@ -284,13 +285,16 @@ export const PROGRESS_WINDOW = 4;
 /**
  * The samples after a check made `at` that reported `fraction`: appended, keeping only the last `PROGRESS_WINDOW`.
  * A check without usable progress (none, or outside [0, 1]) clears them, so that old samples are never read as
- * recent ones. A new array; the input is not changed. Every waiting loop (`waiter.ts`, the facade's watcher, the
- * queue) records through here.
+ * recent ones. A new (or a shared empty, frozen) array; the input is not changed. The wait engine (`wait-step.ts`)
+ * records through here.
  */
-export function recordProgress(samples: readonly ProgressSample[], at: number, fraction: number | undefined): ProgressSample[] {
-  if (typeof fraction !== 'number' || !(fraction >= 0 && fraction <= 1)) return [];
+export function recordProgress(samples: readonly ProgressSample[], at: number, fraction: number | undefined): readonly ProgressSample[] {
+  if (typeof fraction !== 'number' || !(fraction >= 0 && fraction <= 1)) return samples.length === 0 ? samples : NONE;
   return [...samples, { at, fraction }].slice(-PROGRESS_WINDOW);
 }
+
+/** The samples of a check without progress: one frozen array for all (a wait holds them between checks). */
+const NONE: readonly ProgressSample[] = Object.freeze([]);
 
 /** How far past the expected completion the next check aims, as a share of the time expected to be left. */
 export const PROGRESS_MARGIN = 0.1;

@@ -76,8 +76,10 @@ export interface WaitState<S> {
   readonly last: S | undefined;
   /** The error of the last check that failed. */
   readonly lastError: unknown;
-  /** State and progress of the last status seen, as `state|fraction`: a status that differs is an update. */
-  readonly seen: string | undefined;
+  /** The state of the last status seen (a resumed wait's comes from its checkpoint): one that differs is an update. */
+  readonly lastState: string | undefined;
+  /** Its progress, as a fraction: one that differs is an update too. */
+  readonly lastProgress: number | undefined;
 }
 
 /** What happened to a wait, as its driver tells the step. */
@@ -170,7 +172,6 @@ function checked<S extends ProviderStatus>(
   random: () => number,
 ): WaitStep<S> {
   const fraction = status.progress?.fraction;
-  const seen = `${status.state}|${fraction}`;
   const next: WaitState<S> = {
     ...state,
     checks: state.checks + 1,
@@ -178,9 +179,10 @@ function checked<S extends ProviderStatus>(
     rateLimited: 0,
     last: status,
     progress: recordProgress(state.progress, now, fraction),
-    seen,
+    lastState: status.state,
+    lastProgress: fraction,
   };
-  const update = seen === state.seen ? undefined : status;
+  const update = status.state === state.lastState && fraction === state.lastProgress ? undefined : status;
   const stops = rules.stopOn.includes(status.state);
   if (status.terminal || stops) {
     const outcome: WaitOutcome<S> =
@@ -260,9 +262,23 @@ export interface WaitCheckpoint {
  * with `checkCheckpoint`), it keeps the checkpoint's start, deadline, counts and samples; `timeoutMs`, when the caller
  * gave one with the resume, bounds the resumed part too (the earlier of the two ends it).
  */
+/** No progress samples: one array for every wait that has none (waits are many; most never report progress). */
+const NO_PROGRESS: readonly ProgressSample[] = Object.freeze([]);
+
 export function startWait<S>(policy: WaitPolicy, now: number, resume?: { checkpoint: WaitCheckpoint; timeoutMs?: number | undefined }): WaitState<S> {
   if (resume === undefined) {
-    return { startedAt: now, deadline: now + policy.timeoutMs, checks: 0, failures: 0, rateLimited: 0, progress: [], last: undefined, lastError: undefined, seen: undefined };
+    return {
+      startedAt: now,
+      deadline: now + policy.timeoutMs,
+      checks: 0,
+      failures: 0,
+      rateLimited: 0,
+      progress: NO_PROGRESS,
+      last: undefined,
+      lastError: undefined,
+      lastState: undefined,
+      lastProgress: undefined,
+    };
   }
   const { checkpoint, timeoutMs } = resume;
   return {
@@ -271,35 +287,28 @@ export function startWait<S>(policy: WaitPolicy, now: number, resume?: { checkpo
     checks: checkpoint.checks,
     failures: checkpoint.failures ?? 0,
     rateLimited: 0,
-    progress: checkpoint.progress ?? [],
+    progress: checkpoint.progress ?? NO_PROGRESS,
     last: undefined,
     lastError: undefined,
-    seen: checkpoint.lastState === undefined ? undefined : `${checkpoint.lastState}|${checkpoint.lastProgress}`,
+    lastState: checkpoint.lastState,
+    lastProgress: checkpoint.lastProgress,
   };
 }
 
 /** The checkpoint of a wait's state, for `onCheckpoint`. */
 export function checkpointOf<S extends ProviderStatus>(state: WaitState<S>): WaitCheckpoint {
-  const { last } = state;
-  const [lastState, lastProgress] = last === undefined ? splitSeen(state.seen) : [last.state, last.progress?.fraction];
   return {
     version: 1,
     startedAt: state.startedAt,
     deadline: state.deadline,
     checks: state.checks,
-    lastState,
-    lastProgress,
+    lastState: state.lastState,
+    lastProgress: state.lastProgress,
     ...(state.progress.length === 0 ? {} : { progress: state.progress.map((sample) => ({ ...sample })) }),
     ...(state.failures === 0 ? {} : { failures: state.failures }),
   };
 }
 
-function splitSeen(seen: string | undefined): [string | undefined, number | undefined] {
-  if (seen === undefined) return [undefined, undefined];
-  const bar = seen.lastIndexOf('|');
-  const fraction = Number(seen.slice(bar + 1));
-  return [seen.slice(0, bar), Number.isFinite(fraction) ? fraction : undefined];
-}
 
 /** The policy with defaults filled in; a `ConfigurationError` naming each bad option otherwise. */
 export function checkWaitPolicy(provider: string, options: WaitPolicyOptions, where = 'wait'): WaitPolicy {
@@ -414,10 +423,7 @@ const plural = (count: number, word: string) => `${count} ${word}${count === 1 ?
 
 /** What the wait saw, for its error: checks, the last state and progress, and the failures at the end. */
 function seenSoFar<S extends ProviderStatus>(state: WaitState<S>, now: number, withFailures: boolean): string {
-  const last = state.last;
-  const fraction = last?.progress?.fraction;
-  const [resumedState] = splitSeen(state.seen);
-  const lastState = last?.state ?? resumedState;
+  const { lastState, lastProgress: fraction } = state;
   const parts = [
     `${plural(state.checks, 'check')} in ${formatDuration(now - state.startedAt)}`,
     lastState === undefined ? 'no status seen' : `last state ${lastState}${fraction === undefined ? '' : `, ${Math.floor(fraction * 100)}%`}`,

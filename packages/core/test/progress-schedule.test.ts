@@ -40,7 +40,7 @@ interface Simulated {
  */
 function simulate(fraction: (t: number) => number, doneAtMs: number, options: { withProgress: boolean; random?: () => number; untilMs?: number }): Simulated {
   const checks: number[] = [];
-  let samples: ProgressSample[] = [];
+  let samples: readonly ProgressSample[] = [];
   for (let now = 0; ; ) {
     checks.push(now);
     if (now >= doneAtMs) return { checks, noticeDelayMs: now - doneAtMs };

@@ -31,8 +31,6 @@ export interface WaitJobData {
   rateLimited?: number | undefined;
   /** The last failed check's error, as its `toJSON()` without the body. */
   lastError?: Record<string, unknown> | undefined;
-  /** `state|fraction` of the last status seen. */
-  seen?: string | undefined;
   /** The job was put off until the wait's deadline: it then ends, without a check. */
   expire?: boolean | undefined;
 }
@@ -61,7 +59,6 @@ export function parseJobData(value: unknown): WaitJobData {
   if (data.maxFailures !== undefined && !(Number.isSafeInteger(data.maxFailures) && (data.maxFailures as number) >= 1)) throw fail('maxFailures', 'must be a whole number ≥ 1');
   if (data.rateLimited !== undefined && !(Number.isInteger(data.rateLimited) && (data.rateLimited as number) >= 0)) throw fail('rateLimited', 'must be a whole number ≥ 0');
   if (data.lastError !== undefined && (data.lastError === null || typeof data.lastError !== 'object')) throw fail('lastError', 'must be an object');
-  if (data.seen !== undefined && typeof data.seen !== 'string') throw fail('seen', 'must be a string');
   if (data.expire !== undefined && typeof data.expire !== 'boolean') throw fail('expire', 'must be a boolean');
   for (const field of ['accept', 'stopOn'] as const) {
     const states = data[field];

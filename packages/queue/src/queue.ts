@@ -414,7 +414,8 @@ function stateOf<S>(data: WaitJobData): WaitState<S> {
     progress: data.progress,
     last: data.lastStatus as S | undefined,
     lastError: data.lastError === undefined ? undefined : reviveError(data.lastError),
-    seen: data.seen ?? (data.lastStatus === undefined ? undefined : `${String((data.lastStatus as { state?: unknown }).state)}|${String((data.lastStatus as { progress?: { fraction?: unknown } }).progress?.fraction)}`),
+    lastState: (data.lastStatus as { state?: string } | undefined)?.state,
+    lastProgress: (data.lastStatus as { progress?: { fraction?: number } } | undefined)?.progress?.fraction,
   };
 }
 
@@ -432,7 +433,6 @@ function dataOf<S>(state: WaitState<S>): Partial<WaitJobData> {
     progress: [...state.progress],
     lastStatus: state.last,
     lastError,
-    seen: state.seen,
   };
 }
 

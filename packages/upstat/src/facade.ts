@@ -26,6 +26,8 @@ import {
   type StatusOf,
   type UpstatError,
   type WaitCheckpoint,
+  type WaitOutcome,
+  type WaitRules,
   type WaitPolicyOptions,
   type WaitSubject,
 } from '@upstat/core';
@@ -253,8 +255,24 @@ export function createUpstat<const Plugins extends readonly ProviderPlugin<any>[
       check: (ref, signal, requestTimeoutMs, deadline) => fetchStatus(ref as RefOf<D>, { signal, retry: false, timeoutMs: requestTimeoutMs, deadline }),
       budget: (provider) => budgets.get(provider) as ResolvedRequestBudget,
       providerName: (provider) => connected.get(provider)?.definition.name ?? provider,
+      formatRef: (ref) => refs.format(ref as RefOf<D>),
     });
     return watcher;
+  }
+
+  /**
+   * The rules of recent calls, by their content, so that the waits of calls made with the same options share one object
+   * (a process holding thousands of `watch` calls holds one); at most a few dozen kept.
+   */
+  const sharedRules = new Map<string, WaitRules>();
+  function shareRules(rules: WaitRules): WaitRules {
+    const { policy } = rules;
+    const key = `${policy.timeoutMs}|${policy.minDelayMs}|${policy.maxDelayMs}|${policy.maxFailures}|${rules.accept.join()}|${rules.stopOn.join()}`;
+    const known = sharedRules.get(key);
+    if (known !== undefined) return known;
+    if (sharedRules.size >= 64) sharedRules.clear();
+    sharedRules.set(key, rules);
+    return rules;
   }
 
   /** The options every wait of one call shares, checked: a `ConfigurationError` or `InvalidArgumentError` otherwise. */
@@ -270,7 +288,7 @@ export function createUpstat<const Plugins extends readonly ProviderPlugin<any>[
         { provider: 'upstat' },
       );
     }
-    const rules = waitRules(options, config.wait);
+    const rules = shareRules(waitRules(options, config.wait));
     if (options.requestTimeoutMs !== undefined) {
       const problem = durationProblem('requestTimeoutMs', options.requestTimeoutMs, 'positive');
       if (problem !== undefined) throw new ConfigurationError(`wait: ${problem}.`, { provider: 'upstat' });
@@ -287,41 +305,36 @@ export function createUpstat<const Plugins extends readonly ProviderPlugin<any>[
     };
   }
 
-  /** One wait on the watcher (`wait`, `watch`, `resume`), settled as a promise. */
+  /** One wait on the watcher (`wait`, `watch`, `resume`), settled as a promise; bad input rejects it, never throws. */
   function watchOne(input: string | RefOf<D>, options: WaitOptions<Status> = {}, checkpoint?: WaitCheckpoint): Promise<Status> {
-    return new Promise<Status>((resolve, reject) => {
-      const { signal } = options;
-      let onAbort: (() => void) | undefined;
-      const plan = planOf(options, undefined, (_wait, outcome) => {
-        if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort);
-        if (outcome.ok) resolve(outcome.status);
-        else reject(outcome.error);
+    try {
+      return startOne(input, options, checkpoint);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error), { cause: error }));
+    }
+  }
+
+  function startOne(input: string | RefOf<D>, options: WaitOptions<Status>, checkpoint: WaitCheckpoint | undefined): Promise<Status> {
+    const plan = planOf(options, undefined, unsettled);
+    const ref = refs.toRef(input);
+    // A resumed wait keeps its deadline; a timeoutMs given for it (here or in the instance's defaults) bounds it too.
+    const resume =
+      checkpoint === undefined
+        ? undefined
+        : {
+            checkpoint: checkCheckpoint(ref.provider, checkpoint, (clock ?? systemClock).now()),
+            timeoutMs: (options.timeoutMs ?? config.wait?.timeoutMs) === undefined ? undefined : plan.rules.policy.timeoutMs,
+          };
+    const { signal } = options;
+    if (signal?.aborted) {
+      const checks = resume?.checkpoint.checks ?? 0;
+      throw new AbortError(`Waiting for upload ${refs.format(ref)} was aborted after ${checks} check${checks === 1 ? '' : 's'}.`, {
+        provider: ref.provider,
+        cause: signal.reason,
+        checks,
       });
-      const ref = refs.toRef(input);
-      // A resumed wait keeps its deadline; a timeoutMs given for it (here or in the instance's defaults) bounds it too.
-      const resume =
-        checkpoint === undefined
-          ? undefined
-          : {
-              checkpoint: checkCheckpoint(ref.provider, checkpoint, (clock ?? systemClock).now()),
-              timeoutMs: (options.timeoutMs ?? config.wait?.timeoutMs) === undefined ? undefined : plan.rules.policy.timeoutMs,
-            };
-      if (signal?.aborted) {
-        throw new AbortError(`Waiting for upload ${refs.format(ref)} was aborted after ${resume?.checkpoint.checks ?? 0} check(s).`, {
-          provider: ref.provider,
-          cause: signal.reason,
-          checks: resume?.checkpoint.checks ?? 0,
-        });
-      }
-      const watching = watcherOf();
-      const wait = watching.add(ref, refs.format(ref), plan, 0, resume);
-      if (signal !== undefined && wait.phase !== 'done') {
-        onAbort = () => {
-          watching.abort(wait);
-        };
-        signal.addEventListener('abort', onAbort, { once: true });
-      }
-    });
+    }
+    return settled(watcherOf(), ref, plan, resume);
   }
 
   async function waitAll(
@@ -389,7 +402,7 @@ export function createUpstat<const Plugins extends readonly ProviderPlugin<any>[
           });
           continue;
         }
-        waits.push(watcherOf().add(ref, refs.format(ref), plan, index));
+        waits.push(watcherOf().add(ref, plan, index));
       }
       await finished;
     } finally {
@@ -451,6 +464,54 @@ const DRIVERS = new WeakMap<object, WaitDriverHooks>();
 /** The hooks a driver of the wait engine needs of a facade made by `createUpstat` (undefined for anything else). */
 export function waitDriver<D extends AnyDefinition>(upstat: Upstat<D>): WaitDriverHooks<StatusOf<D>> | undefined {
   return DRIVERS.get(upstat) as WaitDriverHooks<StatusOf<D>> | undefined;
+}
+
+/** A plan's `settle` until `settled` sets the real one. */
+function unsettled(): void {
+  throw new Error('unreachable: a wait settled before its promise existed');
+}
+
+/** The plan of one wait that a promise stands for: what settles it is kept on the plan, not in closures. */
+interface PromisedPlan<S extends ProviderStatus> extends WatchPlan<S> {
+  resolve: (status: S) => void;
+  reject: (error: Error) => void;
+  onAbort: (() => void) | undefined;
+}
+
+/** `settle` of a promised plan, called as its method. */
+function settlePromise<S extends ProviderStatus>(this: PromisedPlan<S>, _wait: unknown, outcome: WaitOutcome<S>): void {
+  if (this.onAbort !== undefined) this.signal?.removeEventListener('abort', this.onAbort);
+  if (outcome.ok) this.resolve(outcome.status);
+  else this.reject(outcome.error);
+}
+
+/**
+ * Adds a wait and gives its outcome as a promise. The plan holds the promise's resolve and reject and a shared
+ * `settle`, so that a waiting promise costs no closure of its own beyond the abort listener a signal needs: waits
+ * are many, and a closure would also keep whatever its scope holds (the caller's options among them).
+ */
+function settled<S extends ProviderStatus>(
+  watcher: Watcher<S>,
+  ref: { provider: string },
+  plan: WatchPlan<S>,
+  resume: { checkpoint: WaitCheckpoint; timeoutMs: number | undefined } | undefined,
+): Promise<S> {
+  const promised = plan as PromisedPlan<S>;
+  const promise = new Promise<S>((resolve, reject) => {
+    promised.resolve = resolve;
+    promised.reject = reject;
+  });
+  promised.onAbort = undefined;
+  promised.settle = settlePromise;
+  const wait = watcher.add(ref, plan, 0, resume);
+  const { signal } = plan;
+  if (signal !== undefined && wait.phase !== 'done') {
+    promised.onAbort = () => {
+      watcher.abort(wait);
+    };
+    signal.addEventListener('abort', promised.onAbort, { once: true });
+  }
+  return promise;
 }
 
 /**

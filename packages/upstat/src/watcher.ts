@@ -68,6 +68,8 @@ export interface WatcherHost<S extends ProviderStatus> {
   budget(provider: string): ResolvedRequestBudget;
   /** The provider's display name, for the errors a wait ends with. */
   providerName(provider: string): string;
+  /** A ref's string form (made when needed rather than kept: waits are many). */
+  formatRef(ref: AnyRef): string;
 }
 
 type Phase = 'sleeping' | 'grouped' | 'ready' | 'checking' | 'done';
@@ -76,8 +78,6 @@ type Phase = 'sleeping' | 'grouped' | 'ready' | 'checking' | 'done';
 export interface Wait<S extends ProviderStatus> extends TimerEntry {
   readonly kind: 'wait';
   readonly ref: AnyRef;
-  /** The ref's string form. */
-  readonly refText: string;
   /** Where the caller keeps this wait's result (`waitAll`'s index). */
   readonly index: number;
   readonly plan: WatchPlan<S>;
@@ -198,11 +198,10 @@ export class Watcher<S extends ProviderStatus> {
   }
 
   /** Starts a wait (or carries one on from a checkpoint): the step says when its first check is due. */
-  add(ref: AnyRef, refText: string, plan: WatchPlan<S>, index: number, resume?: { checkpoint: WaitCheckpoint; timeoutMs: number | undefined }): Wait<S> {
+  add(ref: AnyRef, plan: WatchPlan<S>, index: number, resume?: { checkpoint: WaitCheckpoint; timeoutMs: number | undefined }): Wait<S> {
     const wait: Wait<S> = {
       kind: 'wait',
       ref,
-      refText,
       index,
       plan,
       lane: this.#lane(ref.provider),
@@ -225,7 +224,7 @@ export class Watcher<S extends ProviderStatus> {
 
   #subject(wait: Wait<S>): WaitSubject {
     const { provider } = wait.ref;
-    return { provider, providerName: this.#host.providerName(provider), label: `upload ${wait.refText}` };
+    return { provider, providerName: this.#host.providerName(provider), label: `upload ${this.#host.formatRef(wait.ref)}` };
   }
 
   /**
@@ -241,7 +240,7 @@ export class Watcher<S extends ProviderStatus> {
     try {
       if (step.update !== undefined) plan.onUpdate?.(step.update, wait.index);
       if (step.retrying !== undefined) plan.onRetry?.(step.retrying as UpstatError, wait.index);
-      if (step.state.checks !== before.checks) plan.onCheckpoint?.({ ...checkpointOf(step.state), ref: wait.refText }, wait.index);
+      if (step.state.checks !== before.checks) plan.onCheckpoint?.({ ...checkpointOf(step.state), ref: this.#host.formatRef(wait.ref) }, wait.index);
     } catch (error) {
       this.#settle(wait, { ok: false, error: error instanceof Error ? error : new Error(String(error), { cause: error }) });
       return undefined;
