@@ -245,12 +245,26 @@ export function renderProviderFiles(root, provider) {
   });
   return [
     { path: `${dir}/package.json`, content: json(manifest) },
+    { path: `${dir}/turbo.json`, content: providerTurbo(id) },
     { path: `${dir}/tsconfig.json`, content: TSCONFIG },
     { path: `${dir}/tsconfig.src.json`, content: TSCONFIG_SRC },
     { path: `${dir}/LICENSE`, content: readFileSync(join(root, 'LICENSE'), 'utf8') },
     { path: `${dir}/README.md`, content: readmeSource(provider) },
     { path: `${dir}/src/index.ts`, content: indexSource(provider) },
   ];
+}
+
+/**
+ * A provider package's turbo settings: its client is generated from its own spec directory only, so that a change to
+ * another provider's spec (or a new provider) does not make turbo generate and build this one again.
+ */
+function providerTurbo(id) {
+  const inputs = ['$TURBO_DEFAULT$', `$TURBO_ROOT$/specs/${id}/**`];
+  return json({
+    $schema: '../../node_modules/turbo/schema.json',
+    extends: ['//'],
+    tasks: { generate: { inputs }, 'generate:check': { inputs } },
+  });
 }
 
 export function renderRegistryFiles(root, providers) {

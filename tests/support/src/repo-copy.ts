@@ -40,11 +40,12 @@ export function copyRepo(): { root: string; remove: () => void } {
 /**
  * A throwaway copy of the repository with an install of its own (hard links from pnpm's store, offline), for
  * tests that change the workspace itself (add a package): nothing they install or link reaches this checkout.
- * Sources and committed files only; node_modules, build outputs and caches are made afresh.
+ * Sources, committed files, build outputs and turbo's cache come along (so that turbo rebuilds only the packages a
+ * test changes, not all of them); node_modules is made afresh.
  */
 export function isolatedRepoCopy(): { root: string; remove: () => void } {
   const target = mkdtempSync(join(tmpdir(), 'upstat-isolated-'));
-  const skipped = new Set(['node_modules', '.git', '.turbo', 'dist', 'coverage', '.tmp']);
+  const skipped = new Set(['node_modules', '.git', 'coverage', '.tmp']);
   cpSync(repoRoot, target, {
     recursive: true,
     verbatimSymlinks: true,
