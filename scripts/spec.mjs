@@ -2,7 +2,8 @@
 // `pnpm spec:diff|spec:check|spec:fetch|spec:update ...` (and `node scripts/spec.mjs published`, the list the
 // scheduled workflow .github/workflows/spec-updates.yml fetches): builds @upstat/spec-tools when needed (turbo,
 // cached; its log goes to stderr so `--json` output stays clean), then runs `upstat-spec` with the arguments given.
-// For `update`, the type check covers the regenerated client and every package that depends on it.
+// For `update`, the type check is scripts/spec-typecheck.mjs: the regenerated client, then every package that depends
+// on it when the client's declarations changed.
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +19,7 @@ if (build.status !== 0) process.exit(build.status ?? 1);
 
 const args = process.argv.slice(2);
 if (args[0] === 'update' && !args.includes('--typecheck')) {
-  args.push('--typecheck', `node ${JSON.stringify(turbo)} run typecheck --filter=...{package} --output-logs=errors-only`);
+  args.push('--typecheck', `node ${JSON.stringify(join(root, 'scripts', 'spec-typecheck.mjs'))} {provider} {package}`);
 }
 // The registry re-exports every provider's types, so it takes the same bump as the provider (the CLI, which
 // depends on it, gets changesets' dependent patch bump).

@@ -3,7 +3,7 @@
 // Everything this repo runs stays on the machine (and on loopback); see README "Network".
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 
 const require = createRequire(import.meta.url);
 const turboManifest = require.resolve('turbo/package.json');
@@ -16,6 +16,9 @@ const result = spawnSync(process.execPath, [turboBin, ...process.argv.slice(2)],
     TURBO_TELEMETRY_DISABLED: '1',
     DO_NOT_TRACK: '1',
     TURBO_NO_UPDATE_NOTIFIER: '1',
+    // `pnpm exec` puts a relative `./node_modules/.bin` first on PATH; turbo finds `pnpm` there and then runs it from
+    // each package's directory, where that path names nothing ("unable to spawn child process"). Made absolute here.
+    PATH: (process.env.PATH ?? '').split(delimiter).map((entry) => (entry === '' || isAbsolute(entry) ? entry : resolve(entry))).join(delimiter),
   },
 });
 if (result.error) throw result.error;

@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { formatMs, formatSpread, repoRoot, spread, table, type SectionResult } from './report.js';
+import { scaled } from './scale.js';
 
-const CACHED_RUNS = 5;
+const CACHED_RUNS = scaled(5, 2);
 
 interface BuildRun {
   ms: number;

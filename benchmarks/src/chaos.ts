@@ -9,8 +9,9 @@ import { definition, nullspace } from '@upstat/nullspace';
 import { scriptedServer, seeded, successExample, type Answer } from '@upstat/test-support';
 import { createUpstat } from 'upstat';
 import { atMost, formatMs, median, ratio, table, type SectionResult } from './report.js';
+import { scaled } from './scale.js';
 
-const WAITS = 200;
+const WAITS = scaled(200, 50);
 const FAILURE_SHARE = 0.3;
 const BUDGET = { requestsPerSecond: 100, concurrency: 16 };
 const SCHEDULE = { minDelayMs: 250, maxDelayMs: 2_000, timeoutMs: 5 * 60_000, requestTimeoutMs: 500 };

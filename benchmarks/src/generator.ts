@@ -10,8 +10,9 @@ import { promisify } from 'node:util';
 import { syntheticSpec } from '@upstat/test-support';
 import type { ChildResult } from './generator-child.js';
 import { formatBytes, formatSpread, ratio, repoRoot, spread, table, type SectionResult, type Spread } from './report.js';
+import { scaled } from './scale.js';
 
-const RUNS = 3;
+const RUNS = scaled(3, 1);
 const SYNTHETIC = { operations: 300, schemas: 300 };
 const MODES = ['upstat', 'baseline'] as const;
 type Mode = (typeof MODES)[number];

@@ -9,9 +9,10 @@ import { definition, sendai } from '@upstat/sendai';
 import { createUpstat } from 'upstat';
 import { successExample } from '@upstat/test-support';
 import { atMost, formatBytes, formatMs, spread, table, type Budget, type SectionResult, type Spread } from './report.js';
+import { scaled } from './scale.js';
 
-const MEMORY_RUNS = 3;
-const OVERSHOOT_RUNS = 15;
+const MEMORY_RUNS = scaled(3, 1);
+const OVERSHOOT_RUNS = scaled(15, 5);
 /** What the limit may cost beyond itself: chunks in flight, the decoder, the runtime's own buffers. */
 const MEMORY_SLACK_BYTES = 16 * 1024 * 1024;
 /** The longest an ended wait may run past its timeoutMs: timer and event-loop latency only. */

@@ -1,5 +1,6 @@
-// `npx pnpm bench [--check] [--only id,id]`: runs every benchmark against its baseline in this same run, writes
-// BENCHMARKS.md and BENCHMARKS.json at the repository root, and prints the budgets. With --check, a missed budget
+// `npx pnpm bench [--check] [--quick] [--only id,id]`: runs every benchmark against its baseline in this same run,
+// writes BENCHMARKS.md and BENCHMARKS.json at the repository root, and prints the budgets. --quick (CI's run) measures
+// the same sections over fewer runs (src/scale.ts) and prints its report instead of writing it. With --check, a missed budget
 // makes the exit code 1 (after naming each miss and by how much). Not a test: nothing here asserts on wall time.
 import { writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
@@ -32,15 +33,15 @@ const BENCHMARKS: Record<string, () => Promise<SectionResult>> = {
   'build-cache': benchBuildCache,
 };
 
-const USAGE = `usage: npx pnpm bench [--check] [--only ${Object.keys(BENCHMARKS).join(',')}]`;
+const USAGE = `usage: npx pnpm bench [--check] [--quick] [--only ${Object.keys(BENCHMARKS).join(',')}]`;
 
-function parse(): { check: boolean; only: string[] } {
+function parse(): { check: boolean; quick: boolean; only: string[] } {
   try {
-    const { values } = parseArgs({ options: { check: { type: 'boolean', default: false }, only: { type: 'string' } } });
+    const { values } = parseArgs({ options: { check: { type: 'boolean', default: false }, quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
     const only = values.only === undefined ? Object.keys(BENCHMARKS) : values.only.split(',').map((id) => id.trim());
     const unknown = only.filter((id) => !(id in BENCHMARKS));
     if (unknown.length > 0) throw new Error(`unknown benchmark ${unknown.join(', ')}`);
-    return { check: values.check, only };
+    return { check: values.check, quick: values.quick, only };
   } catch (error) {
     console.error(`bench: ${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
     process.exit(2);
@@ -53,7 +54,7 @@ function machine(): string {
 }
 
 async function main(): Promise<void> {
-  const { check, only } = parse();
+  const { check, quick, only } = parse();
   // Every process a section times starts as under turbo, however the bench was started (see report.ts).
   for (const name of START_COST_VARIABLES) Reflect.deleteProperty(process.env, name);
   const started = performance.now();
@@ -76,7 +77,7 @@ async function main(): Promise<void> {
   const markdown = [
     '# Benchmarks',
     '',
-    `Written by \`npx pnpm bench\` (${new Date().toISOString().slice(0, 10)}, ${totalSeconds.toFixed(0)} s in all) on ${machine()}.`,
+    `Written by \`npx pnpm bench${quick ? ' --quick' : ''}\` (${new Date().toISOString().slice(0, 10)}, ${totalSeconds.toFixed(0)} s in all) on ${machine()}.`,
     'Every figure is measured next to its baseline in the same run and given as a ratio; absolute numbers vary by',
     'machine, ratios much less. `npx pnpm bench --check` fails when a budget below is missed. Raw figures: `BENCHMARKS.json`.',
     '',
@@ -86,8 +87,8 @@ async function main(): Promise<void> {
     '',
     ...results.flatMap((result) => [`## ${result.title}`, '', result.markdown.trim(), '']),
   ].join('\n');
-  // Only a full run rewrites the committed report; `--only` prints its sections instead.
-  if (only.length === Object.keys(BENCHMARKS).length) {
+  // Only a full run rewrites the committed report; `--only` and `--quick` print it instead.
+  if (only.length === Object.keys(BENCHMARKS).length && !quick) {
     writeFileSync(join(repoRoot, 'BENCHMARKS.md'), markdown);
     writeFileSync(
       join(repoRoot, 'BENCHMARKS.json'),

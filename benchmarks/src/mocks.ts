@@ -8,8 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { freePort } from '@upstat/mocks';
 import { PROVIDERS } from '@upstat/providers';
 import { atMost, formatMs, ratio, spread, table, type SectionResult } from './report.js';
+import { scaled } from './scale.js';
 
-const RUNS = 5;
+const RUNS = scaled(5, 2);
 /** The goal for every mock ready on the idle reference machine. */
 const READY_GOAL_MS = 1500;
 

@@ -9,9 +9,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { PLANTED_RELEASE_SIZE, plantedReleases } from '@upstat/test-support';
 import { atMost, formatBytes, formatMs, ratio, repoRoot, spread, START_COST_VARIABLES, table, type SectionResult, type Spread } from './report.js';
+import { scaled } from './scale.js';
 
 /** Measured rounds, after one discarded warm-up round (disk cache, first compile of each file). */
-const ROUNDS = 10;
+const ROUNDS = scaled(10, 4);
 /** The goals, on the idle reference machine. */
 const HELP_GOAL_RATIO = 1.5;
 const DIFF_GOAL_MS = 700;

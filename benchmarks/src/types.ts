@@ -5,10 +5,11 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { TSC } from '@upstat/test-support';
 import { atMost, formatBytes, formatSpread, ratio, repoRoot, spread, table, type SectionResult, type Spread } from './report.js';
+import { scaled } from './scale.js';
 
 const run = promisify(execFile);
 const fixtures = join(repoRoot, 'benchmarks', 'fixtures', 'types');
-const RUNS = 5;
+const RUNS = scaled(5, 2);
 const CONSUMERS = [
   { id: 'upstat', label: 'upstat: every client + facade' },
   { id: 'openapi-fetch', label: 'openapi-fetch only (baseline)' },

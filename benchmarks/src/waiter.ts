@@ -3,6 +3,7 @@ import { definition, nullspace, type NullspaceRef } from '@upstat/nullspace';
 import { createUpstat } from 'upstat';
 import { atMost, formatMs, spread, table, type Budget, type SectionResult, type Spread } from './report.js';
 import { seeded, successExample } from '@upstat/test-support';
+import { scaled } from './scale.js';
 
 /** The upload the simulated Nullspace answers for: the definition's example. */
 const EXAMPLE_REF: NullspaceRef = { provider: definition.id, ...definition.example };
@@ -12,7 +13,7 @@ const COMPLETIONS_MS = [1_000, 10_000, 60_000, 600_000];
 /** Virtual round trip of every status request: a check sees the state as of when it was sent. */
 const ROUND_TRIP_MS = 100;
 /** Simulations per jittered strategy and completion time, each with its own seed. */
-const SEEDS = 200;
+const SEEDS = scaled(200, 40);
 
 
 interface Outcome {

@@ -11,6 +11,7 @@ import { atMost, formatBytes, formatMs, median, ratio, table, type Budget, type 
 import type { ChildConfig, ChildResult } from './watcher-child.js';
 import { startServerProcess } from './requests.js';
 import { busiestWindow } from '@upstat/test-support';
+import { scaled } from './scale.js';
 
 const COUNTS = [1_000, 10_000] as const;
 /** The budget of each run: the rate is what binds (the waits ask for far more), the concurrency keeps the server's queue short. */
@@ -19,7 +20,7 @@ const BUDGETS: Record<number, { requestsPerSecond: number; concurrency: number }
   10_000: { requestsPerSecond: 2_000, concurrency: 32 },
 };
 /** Alternating runs of each memory measurement: at 1,000 waits one run's growth moves by about ±10 %, at 10,000 by a few. */
-const MEMORY_RUNS: Record<number, number> = { 1_000: 5, 10_000: 1 };
+const MEMORY_RUNS: Record<number, number> = { 1_000: scaled(5, 1), 10_000: 1 };
 const MIN_DELAY_MS = 200;
 const MAX_DELAY_MS = 1_000;
 /**

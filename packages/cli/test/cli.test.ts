@@ -149,7 +149,7 @@ describe('upstat wait', () => {
     const { env } = await sendai('PROCESSING');
     const run = await upstat(['wait', REF, ...FAST, '--timeout', '300ms'], env);
     expect(run.code).toBe(4);
-    expect(run.stderr).toMatch(/^upstat: upload sendai:team_1\/proj_1\/upl_1 did not finish within 300 ms \(\d+ checks in \d+ ms; last state in_progress\)\. Wait longer with --timeout\.\n$/);
+    expect(run.stderr).toMatch(/^upstat: upload sendai:team_1\/proj_1\/upl_1 did not finish within 300 ms \(\d+ checks? in \d+ ms; last state in_progress\)\. Wait longer with --timeout\.\n$/);
   });
 
   it('stops cleanly on Ctrl-C with exit 130 and sends nothing more', async () => {

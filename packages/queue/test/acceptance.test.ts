@@ -1,3 +1,7 @@
+/**
+ * Why this file exists: the queue's promise is that waits survive a worker's crash, which takes a real Redis and a
+ * worker process killed mid-wait. It starts one redis-server of its own on a loopback port, once for the file.
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -50,7 +50,8 @@ ${POLICY_HELP}`,
       Replace specs/<provider>'s spec with <new-spec> (the whole document), update PROVENANCE.md, cut it to the
       covered operations (as for check), re-apply the overlay, regenerate the client, write
       specs/<provider>/last-diff.md and a changeset with the bump the covered operations' diff implies, then run
-      the type check command ({provider} and {package} are substituted). Any failure before the type check
+      the type check command ({provider} and {package} are substituted; what it prints to stdout is shown
+      after "type check: passed", all of its output when it fails). Any failure before the type check
       restores every file. Exits 1 when the type check fails.`,
   help: `help [<command>]
       Print this help, or one command's (the same as upstat-spec <command> --help).`,
@@ -301,7 +302,8 @@ async function update(args: string[]): Promise<number> {
   console.log(`written: ${result.written.join(', ')}`);
   if (result.typecheck === undefined) return 0;
   if (result.typecheck.ok) {
-    console.log('type check: passed');
+    const said = result.typecheck.stdout.trim();
+    console.log(`type check: passed${said === '' ? '' : `\n${said}`}`);
     return 0;
   }
   console.error(`type check failed: code using the regenerated client needs changes.\n${result.typecheck.output.trim()}`);

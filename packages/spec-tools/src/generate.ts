@@ -69,8 +69,12 @@ function specInfoSource(spec: JsonObject): string {
     openapi: spec.openapi,
     defaultServerUrl: serverUrl,
   };
-  const lines = Object.entries(fields).map(([key, value]) => `  ${key}: ${value === undefined ? 'undefined' : JSON.stringify(value)},`);
-  return ['/** Facts about the effective spec this package was generated from. */', 'export const specInfo = {', ...lines, '} as const;', ''].join('\n');
+  const entries = Object.entries(fields);
+  const type = entries.map(([key, value]) => `readonly ${key}: ${value === undefined ? 'undefined' : 'string'}`).join('; ');
+  const lines = entries.map(([key, value]) => `  ${key}: ${value === undefined ? 'undefined' : JSON.stringify(value)},`);
+  // Typed as strings, not as their values: a vendor's new version number changes no declaration the package publishes,
+  // so nothing that depends on it needs checking again (scripts/spec-typecheck.mjs compares them).
+  return ['/** Facts about the effective spec this package was generated from. */', `export const specInfo: { ${type} } = {`, ...lines, '};', ''].join('\n');
 }
 
 /**

@@ -89,7 +89,8 @@ export interface UpdateResult {
   written: string[];
   changesetPath: string | undefined;
   reportPath: string | undefined;
-  typecheck: { ok: boolean; output: string } | undefined;
+  /** The type check command's outcome: `output` is all it printed, `stdout` its standard output alone. */
+  typecheck: { ok: boolean; output: string; stdout: string } | undefined;
 }
 
 /** The new spec file's content, in the format of the file it replaces. */
@@ -211,7 +212,7 @@ export async function updateSpec(options: UpdateOptions): Promise<UpdateResult> 
   if (options.typecheckCommand) {
     const command = options.typecheckCommand.replaceAll('{provider}', provider).replaceAll('{package}', packageName);
     const run = spawnSync(command, { cwd: root, shell: true, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-    typecheck = { ok: run.status === 0, output: `${run.stdout}${run.stderr}` };
+    typecheck = { ok: run.status === 0, output: `${run.stdout}${run.stderr}`, stdout: run.stdout };
   }
   return {
     diff,

@@ -1,3 +1,8 @@
+/**
+ * Why this file exists: the runtime packages promise to run in browsers, which only a browser can show. The packed
+ * tarballs (packed once per suite, tests/packaging/src/global-setup.ts) are installed in a consumer, bundled with
+ * esbuild and loaded in Debian's Chromium against the PandaDoc Prism mock, once per suite.
+ */
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -1,3 +1,7 @@
+/**
+ * Why this file exists: users install tarballs, not the workspace. Each consumer (ESM, CommonJS, TypeScript) installs
+ * the tarballs packed once per suite (tests/packaging/src/global-setup.ts), once per file, and calls Prism through them.
+ */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createConsumer, installedUpstatPackages, type Consumer } from '../src/consumer.js';

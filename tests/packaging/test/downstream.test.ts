@@ -1,3 +1,7 @@
+/**
+ * Why this file exists: the CLI and the specs are used from other repositories. One project per file installs the
+ * tarballs packed once per suite (tests/packaging/src/global-setup.ts) and runs the installed CLI and its size budget.
+ */
 import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';

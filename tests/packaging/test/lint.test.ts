@@ -1,3 +1,7 @@
+/**
+ * Why this file exists: publint and arethetypeswrong judge the tarballs as the registry would serve them (packed once
+ * per suite, tests/packaging/src/global-setup.ts), which no check of the sources can.
+ */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';

@@ -1,3 +1,7 @@
+/**
+ * Why this file exists: a release is changesets rewriting versions and changelogs across the workspace, which can only
+ * be tried on a copy of the repository (one per test; nothing is installed there).
+ */
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { copyRepo } from '@upstat/test-support';

@@ -1,7 +1,11 @@
 /**
  * `pnpm spec:update` end to end, each case on a fresh temporary copy of the repository: the update
  * rewrites the spec, provenance, generated client, diff report and changeset, then type-checks the
- * regenerated client (its definition included) and everything that depends on it.
+ * regenerated client (its definition included), and everything that depends on it when the client's declarations
+ * changed (scripts/spec-typecheck.mjs).
+ *
+ * Why this file exists: each case needs a copy of the repository (an update rewrites specs, packages and changesets)
+ * and real builds and type checks in it, the one way to show the compiler naming what a vendor's change breaks.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -74,7 +78,8 @@ describe('spec:update nullspace', () => {
     expect(run.stderr).not.toContain('type check failed');
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('nullspace: 0 breaking, 1 non-breaking, 0 docs-only change(s) → minor bump.');
-    expect(run.stdout).toContain('type check: passed');
+    // The client's declarations changed: everything that depends on it was type-checked too.
+    expect(run.stdout).toContain('type check: passed\nchecked: @upstat/nullspace, then every package that depends on it (its declarations changed)');
     const [changeset] = changesets(root);
     expect(read(root, `.changeset/${changeset ?? ''}`)).toMatch(/^---\n"@upstat\/nullspace": minor\n"@upstat\/providers": minor\n---\n/);
     expect(read(root, 'packages/nullspace/src/generated/openapi.ts')).toContain('stalled_since?: string;');
@@ -116,6 +121,8 @@ describe('spec:update pandadoc with the vendor\'s whole document', () => {
     expect(run.stdout).toContain(
       "pandadoc: 0 breaking, 0 non-breaking, 1 docs-only change(s) → patch bump. 95 operations outside this client's scope changed (95 added, 0 removed, 0 changed).",
     );
+    // A new version number changes no declaration the client publishes: no dependent can type differently.
+    expect(run.stdout).toContain('type check: passed\nchecked: @upstat/pandadoc only (its declarations are unchanged');
 
     // specs/ holds the vendor's whole document (pretty-printed); the package ships the covered operation only.
     expect(read(root, 'specs/pandadoc/openapi.json')).toBe(`${JSON.stringify(whole, null, 2)}\n`);

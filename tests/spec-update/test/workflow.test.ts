@@ -5,7 +5,7 @@
  * serving a whole vendor document.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -132,12 +132,15 @@ describe('.github/workflows/spec-updates.yml', () => {
     expect(providers).toContain('pandadoc');
   });
 
-  it('fetch → update on a copy: the whole document vendored, the covered operation shipped, a minor changeset', async () => {
+  // The release served changes the covered operation's version only: what is shown here is the workflow's commands, as
+  // written, taking a release from the vendor's URL into the repository. What a covered change does to the client and
+  // to everything that depends on it (a type check of the whole workspace) is shown once, in spec-update.test.ts.
+  it('fetch → update on a copy: the whole document vendored, the covered operation shipped, a patch changeset', async () => {
     copy = copyRepo();
     const { root } = copy;
     // The copy shares the pinned pnpm (copyRepo leaves tools/pnpm/node_modules out); UPSTAT_SKIP_INSTALL keeps it offline.
     symlinkSync(join(repoRoot, 'tools/pnpm/node_modules'), join(root, 'tools/pnpm/node_modules'), 'dir');
-    const whole = wholePandadoc(root, { coveredChange: true });
+    const whole = wholePandadoc(root);
     const server = createServer((_request, response) => {
       response.writeHead(200, { 'content-type': 'application/json' });
       response.end(JSON.stringify(whole));
@@ -160,12 +163,14 @@ describe('.github/workflows/spec-updates.yml', () => {
       const updateStep = step('update', 'Update');
       const updated = await runStep(updateStep.run ?? '', { cwd: root, env: updateStep.env ?? {}, provider: 'pandadoc' });
       expect(updated.stderr).not.toContain('type check failed');
-      expect(updated.stdout).toContain('pandadoc: 0 breaking, 1 non-breaking, 1 docs-only change(s) → minor bump.');
+      expect(updated.stdout).toContain('pandadoc: 0 breaking, 0 non-breaking, 1 docs-only change(s) → patch bump.');
+      expect(updated.stdout).toContain('type check: passed\nchecked: @upstat/pandadoc only');
       expect(updated.status).toBe(0);
       expect(JSON.parse(readFileSync(join(root, 'specs/pandadoc/openapi.json'), 'utf8'))).toEqual(whole);
       const effective = JSON.parse(readFileSync(join(root, 'packages/pandadoc/openapi.json'), 'utf8')) as { paths: object };
       expect(Object.keys(effective.paths)).toEqual([PANDADOC_OPERATION]);
-      expect(readFileSync(join(root, 'packages/pandadoc/src/generated/openapi.ts'), 'utf8')).toContain('page_count?: number;');
+      expect(readFileSync(join(root, 'packages/pandadoc/src/generated/spec-info.ts'), 'utf8')).toContain('version: "8.8.0"');
+      expect(readFileSync(join(root, '.changeset', readdirSync(join(root, '.changeset')).find((name) => name.startsWith('pandadoc-spec-')) ?? 'none'), 'utf8')).toMatch(/^---\n"@upstat\/pandadoc": patch\n/);
     } finally {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));

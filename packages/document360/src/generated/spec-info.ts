@@ -4,9 +4,9 @@
 // Do not edit: change the spec or its overlay and run that command again.
 
 /** Facts about the effective spec this package was generated from. */
-export const specInfo = {
+export const specInfo: { readonly title: string; readonly version: string; readonly openapi: string; readonly defaultServerUrl: string } = {
   title: "Document360 API v3 — drive task status",
   version: "3.0.0",
   openapi: "3.1.0",
   defaultServerUrl: "https://apihub.berlin.document360.net",
-} as const;
+};

@@ -4,9 +4,9 @@
 // Do not edit: change the spec or its overlay and run that command again.
 
 /** Facts about the effective spec this package was generated from. */
-export const specInfo = {
+export const specInfo: { readonly title: string; readonly version: string; readonly openapi: string; readonly defaultServerUrl: string } = {
   title: "Nullspace sandbox API — resumable upload session status",
   version: "1",
   openapi: "3.1.0",
   defaultServerUrl: "https://api.13-215-85-171.sslip.io",
-} as const;
+};

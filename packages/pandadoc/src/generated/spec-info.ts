@@ -4,9 +4,9 @@
 // Do not edit: change the spec or its overlay and run that command again.
 
 /** Facts about the effective spec this package was generated from. */
-export const specInfo = {
+export const specInfo: { readonly title: string; readonly version: string; readonly openapi: string; readonly defaultServerUrl: string } = {
   title: "PandaDoc Public API",
   version: "7.18.2",
   openapi: "3.0.3",
   defaultServerUrl: "https://api.pandadoc.com",
-} as const;
+};
