@@ -100,7 +100,7 @@ interface LatencyRow {
   requestsPerSecond: number;
   concurrency: number;
   requests: number;
-  /** Requests per second once the first second's burst is spent: (requests − burst) ÷ (last − first arrival). */
+  /** Requests per second once the first window's starts are spent (the sliding window lets that many start together): (requests − starts) ÷ (last − first arrival). */
   sustainedRps: number;
   /** The most requests in any one second. */
   busiestSecond: number;
@@ -219,7 +219,7 @@ export async function benchWatcher(): Promise<SectionResult> {
     `collections (Node's fetch frees each request's abort bookkeeping through finalizers that one collection leaves).`,
     `Rate and notice: uploads finish 1–3 s after their first check; waits use minDelayMs ${MIN_DELAY_MS} ms and`,
     `maxDelayMs ${MAX_DELAY_MS} ms, so the provider budget is the bottleneck and each wait is checked about once per round`,
-    `(waits ÷ rate). The sustained rate leaves out the first second's burst the token bucket allows (one second's worth);`,
+    `(waits ÷ rate). The sustained rate leaves out the first window's starts, which the sliding window lets start together (one second's worth);`,
     `the busiest second includes it (at most twice the rate). Notice times compare the server's and the client's \`Date.now()\`.`,
   ].join('\n');
   return { id: 'watcher', title: 'Thousands of waits in one process (watcher)', markdown, data: { memory, latency }, budgets };

@@ -2,13 +2,17 @@ import { ConfigurationError, RateLimitError, UpstatError } from './errors.js';
 import { describeValue as shown, MAX_DURATION_MS, rateLimitPause } from './policy.js';
 
 /**
- * A per-provider request budget shared by every wait on that provider in a process: a token bucket for the
- * rate, a limit on requests in flight, and a pause that a server's `Retry-After` sets for everyone. The gate
+ * A per-provider request budget shared by every wait on that provider in a process: a hard cap on requests started
+ * in any rolling second, a limit on requests in flight, and a pause that a server's `Retry-After` sets for everyone. The gate
  * decides only whether a request may start now and, if not, how long until it may; the loop that holds the
  * waits (the facade's watcher) applies it.
  */
 export interface RequestBudget {
-  /** Status requests per second to this provider, at most (a token bucket: bursts up to one second's worth). */
+  /**
+   * Status requests to this provider started in any rolling second, at most (a sliding window: up to that many may
+   * start together, never more within any second, so a vendor that counts per rolling second never sees more).
+   * A fraction is a longer window: 2.5 is at most 3 in any 1.2 s.
+   */
   requestsPerSecond?: number | undefined;
   /** Status requests to this provider in flight at once, at most. */
   concurrency?: number | undefined;
@@ -64,6 +68,16 @@ export function resolveRequestBudget(provider: string, value: RequestBudget | un
 }
 
 /**
+ * The sliding window of a rate: at most `starts` requests start in any `windowMs` (so at most ⌈rps⌉ in any rolling
+ * second, and `rps` per second over time). One definition for the in-process gate below and the queue's, in Redis.
+ */
+export function rateWindow(requestsPerSecond: number): { starts: number; windowMs: number } {
+  if (!Number.isFinite(requestsPerSecond)) return { starts: Number.POSITIVE_INFINITY, windowMs: 0 };
+  const starts = Math.max(1, Math.ceil(requestsPerSecond));
+  return { starts, windowMs: (starts * 1000) / requestsPerSecond };
+}
+
+/**
  * Applies one provider's budget. Every request asks `acquire(now)` before it starts and calls `release()` when
  * it ends. Times are epoch milliseconds on the caller's clock; a clock that steps back is treated as standing
  * still.
@@ -71,10 +85,14 @@ export function resolveRequestBudget(provider: string, value: RequestBudget | un
 export class RequestGate {
   readonly requestsPerSecond: number;
   readonly concurrency: number;
-  /** Tokens the bucket holds when full: one second's worth, and at least one. */
-  readonly burst: number;
-  #tokens: number;
-  #filledAt: number | undefined;
+  /** The sliding window: at most `windowStarts` requests start in any `windowMs`. */
+  readonly windowStarts: number;
+  readonly windowMs: number;
+  /** When the last `windowStarts` requests started, oldest first (a ring: `#next` is the oldest's slot). */
+  #starts: number[] = [];
+  #next = 0;
+  /** The latest time seen: a clock that steps back is treated as standing still. */
+  #latest = Number.NEGATIVE_INFINITY;
   #inFlight = 0;
   #pausedUntil = Number.NEGATIVE_INFINITY;
 
@@ -82,8 +100,9 @@ export class RequestGate {
     const resolved = resolveRequestBudget(provider, budget);
     this.requestsPerSecond = resolved.requestsPerSecond;
     this.concurrency = resolved.concurrency;
-    this.burst = Math.max(1, this.requestsPerSecond);
-    this.#tokens = this.burst;
+    const window = rateWindow(this.requestsPerSecond);
+    this.windowStarts = window.starts;
+    this.windowMs = window.windowMs;
   }
 
   /** Requests started and not yet released. */
@@ -96,28 +115,25 @@ export class RequestGate {
     return this.#pausedUntil;
   }
 
-  #refill(now: number): void {
-    if (this.#filledAt === undefined || !Number.isFinite(this.requestsPerSecond)) {
-      this.#filledAt = now;
-      return;
-    }
-    const elapsed = Math.max(0, now - this.#filledAt);
-    this.#tokens = Math.min(this.burst, this.#tokens + (elapsed * this.requestsPerSecond) / 1000);
-    this.#filledAt = Math.max(now, this.#filledAt);
-  }
-
   /**
-   * Starts a request if the budget allows it now: returns 0 and counts it (a token spent, a slot taken). Otherwise
-   * returns how many milliseconds until it may (a pause or an empty bucket), or `Infinity` when every slot is
-   * taken (try again after a `release()`). Nothing is counted unless it returns 0.
+   * Starts a request if the budget allows it now: returns 0 and counts it (a start in the window, a slot taken).
+   * Otherwise returns how many milliseconds until it may (a pause, or until the oldest start in a full window is
+   * a window old), or `Infinity` when every slot is taken (try again after a `release()`). Nothing is counted unless
+   * it returns 0.
    */
   acquire(now: number): number {
-    if (now < this.#pausedUntil) return this.#pausedUntil - now;
+    this.#latest = Math.max(this.#latest, now);
+    const at = this.#latest;
+    if (at < this.#pausedUntil) return this.#pausedUntil - at;
     if (this.#inFlight >= this.concurrency) return Number.POSITIVE_INFINITY;
-    if (Number.isFinite(this.requestsPerSecond)) {
-      this.#refill(now);
-      if (this.#tokens < 1) return Math.max(1, Math.ceil(((1 - this.#tokens) * 1000) / this.requestsPerSecond));
-      this.#tokens -= 1;
+    if (Number.isFinite(this.windowStarts)) {
+      if (this.#starts.length < this.windowStarts) this.#starts.push(at);
+      else {
+        const oldest = this.#starts[this.#next] as number;
+        if (at - oldest < this.windowMs) return Math.max(1, Math.ceil(oldest + this.windowMs - at));
+        this.#starts[this.#next] = at;
+        this.#next = (this.#next + 1) % this.windowStarts;
+      }
     }
     this.#inFlight += 1;
     return 0;

@@ -114,6 +114,7 @@ export {
 export {
   DEFAULT_REQUEST_BUDGET,
   RequestGate,
+  rateWindow,
   requestBudgetProblems,
   resolveRequestBudget,
   type RequestBudget,

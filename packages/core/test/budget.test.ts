@@ -2,6 +2,7 @@
  * The request budget as a pure gate: every limit checked against a greedy caller that asks as often as it
  * can, on explicit times (no clock, no timers).
  */
+import { busiestWindow } from '@upstat/test-support';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_REQUEST_BUDGET, RequestGate, requestBudgetProblems, resolveRequestBudget } from '../src/budget.js';
@@ -61,16 +62,18 @@ function greedy(gate: RequestGate, from: number, to: number): number[] {
 }
 
 describe('RequestGate', () => {
-  it('rate: a burst of one second\'s worth, then one request per 1/rps; never more than burst + rps·T in any T', () => {
+  it('rate: at most rps start in any rolling second, the first included; then again once the oldest is a second old', () => {
     const gate = new RequestGate('acme', { requestsPerSecond: 5, concurrency: Infinity });
-    const starts = greedy(gate, 0, 10_000);
-    // 5 at once, then one every 200 ms for 10 s.
-    expect(starts.slice(0, 5)).toEqual([0, 0, 0, 0, 0]);
-    expect(starts.slice(5, 8)).toEqual([200, 400, 600]);
-    expect(starts).toHaveLength(5 + 50);
+    const starts = greedy(gate, 0, 9_999);
+    // 5 at once, then 5 more a second later, and so on: never a sixth within any second.
+    expect(starts.slice(0, 6)).toEqual([0, 0, 0, 0, 0, 1_000]);
+    expect(starts).toHaveLength(50);
+    expect(busiestWindow(starts, 1_000)).toBe(5);
+    // A fraction is a longer window: 2.5 per second is 3 in any 1.2 s.
+    expect(greedy(new RequestGate('acme', { requestsPerSecond: 2.5, concurrency: Infinity }), 0, 2_399)).toEqual([0, 0, 0, 1_200, 1_200, 1_200]);
   });
 
-  it('fast-check: for any rate and any pattern of asks, any window of T ms holds at most burst + rps·T/1000 starts', () => {
+  it('fast-check: for any rate and any pattern of asks, any rolling second holds at most ⌈rps⌉ starts, and a window ⌈rps⌉/rps s long at most ⌈rps⌉', () => {
     fc.assert(
       fc.property(
         fc.double({ min: 0.2, max: 500, noNaN: true }),
@@ -86,12 +89,8 @@ describe('RequestGate', () => {
               gate.release();
             }
           }
-          for (let i = 0; i < starts.length; i++) {
-            for (let j = i; j < starts.length; j++) {
-              const window = (starts[j] as number) - (starts[i] as number);
-              expect(j - i + 1).toBeLessThanOrEqual(gate.burst + (rps * window) / 1000 + 1e-9);
-            }
-          }
+          expect(busiestWindow(starts, 1_000)).toBeLessThanOrEqual(Math.ceil(rps));
+          expect(busiestWindow(starts, (Math.ceil(rps) * 1000) / rps - 1e-6)).toBeLessThanOrEqual(Math.ceil(rps));
         },
       ),
       { numRuns: 200 },

@@ -1,14 +1,14 @@
 import { ConfigurationError, type RequestBudget } from '@upstat/core';
 
-/** BullMQ's rate limiter: at most `max` jobs started per `duration` ms, counted in Redis across every worker. */
+/** BullMQ's rate limiter: at most `max` jobs started per `duration` ms (fixed windows), counted in Redis. */
 export interface Limiter {
   max: number;
   duration: number;
 }
 
 /**
- * Without a budget the limiter is still there, far above any real rate: BullMQ only honours a queue-wide
- * pause (`queue.rateLimit`, which a 429 sets) on a queue whose workers have a limiter.
+ * The limiter every worker gets, far above any real rate: the budget's rate is the sliding window below, but BullMQ
+ * only honours a queue-wide pause (`queue.rateLimit`, which a 429 sets) on a queue whose workers have a limiter.
  */
 export const UNLIMITED: Limiter = { max: 1_000_000, duration: 1_000 };
 
@@ -48,12 +48,32 @@ export function checkBudgets(budgets: unknown, providers: readonly string[]): Re
 }
 
 /**
- * A rate as BullMQ's limiter: `max` jobs per `duration` ms with `max / duration` equal to the rate, so 0.5/s
- * is 1 per 2 s and 2.5/s is 3 per 1.2 s (bursts of up to about one second's worth, as core's token bucket).
+ * A hard cap on status requests started in any rolling window, across every worker process, on Redis' clock: a
+ * sliding-window log in a sorted set, changed by one script so that two workers never both take the last start.
+ * The window is core's (`rateWindow`, as `RequestGate` applies it in one process): at most ⌈requestsPerSecond⌉ starts in any ⌈rps⌉/rps seconds, so at most
+ * ⌈rps⌉ in any rolling second (BullMQ's own limiter counts fixed windows, which let twice the rate through across a
+ * window's edge). Returns 0 when this start is counted, else the milliseconds until one may be.
  */
-export function limiterFor(budget: RequestBudget | undefined): Limiter {
-  const rate = budget?.requestsPerSecond;
-  if (rate === undefined) return UNLIMITED;
-  const max = Math.max(1, Math.round(rate));
-  return { max, duration: Math.max(1, Math.round((max * 1000) / rate)) };
+export const SLIDING_WINDOW_SCRIPT = `
+redis.replicate_commands()
+local key = KEYS[1]
+local starts = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+if redis.call('ZCARD', key) < starts then
+  local sequence = redis.call('INCR', key .. ':sequence')
+  redis.call('ZADD', key, now, now .. ':' .. sequence)
+  redis.call('PEXPIRE', key, math.ceil(window) + 1000)
+  redis.call('PEXPIRE', key .. ':sequence', math.ceil(window) + 1000)
+  return 0
+end
+local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+return math.max(1, math.ceil(tonumber(oldest[2]) + window - now))
+`;
+
+/** The key of a provider's window, beside BullMQ's keys for its queue. */
+export function windowKey(prefix: string, provider: string): string {
+  return `${prefix}:${provider}:upstat-rate`;
 }

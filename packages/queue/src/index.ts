@@ -9,5 +9,6 @@ export {
   type WorkerErrorContext,
 } from './queue.js';
 export type { RedisConnection } from './connection.js';
+export { RedisResetError, type Storage } from './durability.js';
 export type { WaitJobData } from './job.js';
 export type { RequestBudget } from '@upstat/core';

@@ -1,10 +1,13 @@
 import {
   ConfigurationError,
+  ConnectionError,
   InvalidArgumentError,
   RateLimitError,
   UpstatError,
   durationProblem,
+  formatDuration,
   rateLimitPause,
+  rateWindow,
   reviveError,
   stepWait,
   waitRules,
@@ -20,8 +23,9 @@ import {
 } from '@upstat/core';
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { waitDriver, type Upstat, type WaitDriverHooks } from 'upstat';
-import { checkBudgets, limiterFor } from './budget.js';
+import { checkBudgets, SLIDING_WINDOW_SCRIPT, UNLIMITED, windowKey } from './budget.js';
 import { checkConnection, type RedisConnection } from './connection.js';
+import { checkPersistence, ensureMarker, markerKey, RedisResetError, STORAGES, type RedisCommands, type Storage } from './durability.js';
 import { jobIdFor, parseJobData, type WaitJobData } from './job.js';
 
 export interface WaitQueueOptions<D extends AnyDefinition = AnyDefinition> {
@@ -38,6 +42,17 @@ export interface WaitQueueOptions<D extends AnyDefinition = AnyDefinition> {
   wait?: WaitPolicyOptions | undefined;
   /** Time limit for each status request. Default: the clients' (10 s). */
   requestTimeoutMs?: number | undefined;
+  /**
+   * How long `add`, `addAll` and `close` wait for Redis before rejecting with a `ConnectionError` (code
+   * `ETIMEDOUT`), so that a web request that enqueues a wait does not hang with Redis. Default 5 s.
+   */
+  redisTimeoutMs?: number | undefined;
+  /**
+   * `durable` (default): `startWorker` refuses a Redis without an append-only file (`appendonly yes`), which a
+   * restart would leave empty. `volatile`: accept that. Either way a Redis that comes back empty is reported to
+   * `onError` as a `RedisResetError`, and the limits the queue keeps in Redis are written again.
+   */
+  storage?: Storage | undefined;
   /** Prefix of every Redis key (`<prefix>:<provider>:…`). Default `upstat`. Processes that share waits share it. */
   prefix?: string | undefined;
   /**
@@ -124,6 +139,11 @@ const DELIVERY_ATTEMPTS = 5;
 const MAX_STALLED = 5;
 const JOB_NAME = 'wait';
 const FAILED_KEPT_SECONDS = 7 * 24 * 3600;
+const DEFAULT_REDIS_TIMEOUT_MS = 5_000;
+/** How often a worker counts its provider's waits, the figure a `RedisResetError` gives as known before. */
+const COUNT_EVERY_MS = 5_000;
+/** The job states of waits not yet ended. */
+const COUNTED = ['waiting', 'delayed', 'active', 'prioritized'] as const;
 
 
 /**
@@ -148,9 +168,15 @@ export function createWaitQueue<D extends AnyDefinition>(options: WaitQueueOptio
     );
   }
   waitRules({}, options.wait, 'createWaitQueue');
-  if (options.requestTimeoutMs !== undefined) {
-    const problem = durationProblem('requestTimeoutMs', options.requestTimeoutMs, 'positive');
+  for (const field of ['requestTimeoutMs', 'redisTimeoutMs'] as const) {
+    const value = options[field];
+    const problem = value === undefined ? undefined : durationProblem(field, value, 'positive');
     if (problem !== undefined) throw new ConfigurationError(`createWaitQueue: ${problem}.`, { provider: 'upstat' });
+  }
+  const redisTimeoutMs = options.redisTimeoutMs ?? DEFAULT_REDIS_TIMEOUT_MS;
+  const storage = options.storage ?? 'durable';
+  if (!STORAGES.includes(storage)) {
+    throw new ConfigurationError(`createWaitQueue: storage must be ${STORAGES.map((name) => `'${name}'`).join(' or ')}, got ${JSON.stringify(storage)}.`, { provider: 'upstat' });
   }
   const driver = waitDriver(upstat) as WaitDriverHooks<Status>;
   const deliveryAttempts = options.delivery?.attempts ?? DELIVERY_ATTEMPTS;
@@ -171,7 +197,35 @@ export function createWaitQueue<D extends AnyDefinition>(options: WaitQueueOptio
   const queueError = options.onError ?? printError;
   const queues = new Map<string, Queue<WaitJobData>>();
   const workers = new Set<WaitWorker>();
+  /** Every BullMQ worker started, to drop its connection when Redis does not answer a `close`. */
+  const bullWorkers = new Set<Worker<WaitJobData>>();
   let closed = false;
+
+  /**
+   * `work`, or a `ConnectionError` once Redis has not answered for `redisTimeoutMs`. What `work` was sending may
+   * still reach Redis once it is back (ioredis queues commands while it reconnects): adding a ref again is a no-op,
+   * so a producer may simply retry.
+   */
+  async function bounded<T>(what: string, work: Promise<T>): Promise<T> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => {
+        reject(
+          new ConnectionError(`${what}: Redis did not answer within ${formatDuration(redisTimeoutMs)} (is it running and reachable?).`, {
+            provider: 'upstat',
+            code: 'ETIMEDOUT',
+          }),
+        );
+      }, redisTimeoutMs);
+    });
+    // Settles later, if ever; its outcome no longer has anyone waiting for it.
+    work.catch(() => undefined);
+    try {
+      return await Promise.race([work, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
 
   function queueFor(provider: string): Queue<WaitJobData> {
     const existing = queues.get(provider);
@@ -238,9 +292,10 @@ export function createWaitQueue<D extends AnyDefinition>(options: WaitQueueOptio
     });
     const byProvider = new Map<string, typeof entries>();
     for (const entry of entries) byProvider.set(entry.provider, [...(byProvider.get(entry.provider) ?? []), entry]);
-    for (const [provider, group] of byProvider) {
-      await queueFor(provider).addBulk(group.map(({ ref, data }) => ({ name: JOB_NAME, data, opts: jobOptions(ref) })));
-    }
+    const written = Promise.all(
+      [...byProvider].map(([provider, group]) => queueFor(provider).addBulk(group.map(({ ref, data }) => ({ name: JOB_NAME, data, opts: jobOptions(ref) })))),
+    );
+    await bounded(list.length === 1 ? 'add' : 'addAll', written);
     return entries.map(({ ref }) => ({ ref, jobId: jobIdFor(ref) }));
   }
 
@@ -282,20 +337,29 @@ export function createWaitQueue<D extends AnyDefinition>(options: WaitQueueOptio
     };
 
     const started: Worker<WaitJobData>[] = [];
-    for (const provider of chosen) {
+    const watches: (() => void)[] = [];
+    for (const [index, provider] of chosen.entries()) {
       const queue = queueFor(provider);
       const budget = budgets[provider];
-      // The queue-wide limit on checks in flight lives in Redis: the latest worker started sets it.
-      if (budget?.concurrency === undefined) await queue.removeGlobalConcurrency();
-      else await queue.setGlobalConcurrency(budget.concurrency);
+      const client = (await queue.getBackend().client) as unknown as RedisCommands & RedisEvents;
+      if (index === 0) await checkPersistence(client, storage);
+      // The queue-wide limit on checks in flight lives in Redis: the latest worker started sets it, and every running
+      // worker sets it again when Redis comes back empty.
+      const applyLimits = async () => {
+        if (budget?.concurrency === undefined) await queue.removeGlobalConcurrency();
+        else await queue.setGlobalConcurrency(budget.concurrency);
+      };
+      await ensureMarker(client, markerKey(prefix, provider));
+      await applyLimits();
+      watches.push(watchForReset(queue, client, provider, applyLimits, report));
       const worker: Worker<WaitJobData> = new Worker<WaitJobData>(
         provider,
-        (job, token) => process(job, token, queue, start.onOutcome),
+        (job, token) => process(job, token, queue, client, start.onOutcome),
         {
           connection,
           prefix,
           concurrency,
-          limiter: limiterFor(budget),
+          limiter: UNLIMITED,
           lockDuration: lockDurationMs,
           stalledInterval: lockDurationMs,
           maxStalledCount: MAX_STALLED,
@@ -317,16 +381,80 @@ export function createWaitQueue<D extends AnyDefinition>(options: WaitQueueOptio
         report(error, { provider, ref, final });
       });
       started.push(worker);
+      bullWorkers.add(worker);
     }
     await Promise.all(started.map((worker) => worker.waitUntilReady()));
     const handle: WaitWorker = {
       close: async () => {
         workers.delete(handle);
+        for (const stop of watches) stop();
         await Promise.all(started.map((worker) => worker.close()));
+        for (const worker of started) bullWorkers.delete(worker);
       },
     };
     workers.add(handle);
     return handle;
+  }
+
+  /**
+   * Notices a Redis that comes back without the provider's data: after each reconnection the marker written at start
+   * must still be there. If not, the waits are gone: reported with the count from before, and the marker and the
+   * limits written again. Returns what stops watching.
+   */
+  function watchForReset(
+    queue: Queue<WaitJobData>,
+    client: RedisCommands & RedisEvents,
+    provider: string,
+    applyLimits: () => Promise<void>,
+    report: (error: unknown, context: WorkerErrorContext) => void,
+  ): () => void {
+    const key = markerKey(prefix, provider);
+    let known = 0;
+    const count = setInterval(() => {
+      if (client.status !== 'ready') return;
+      queue.getJobCountByTypes(...COUNTED).then(
+        (waits) => {
+          if (client.status === 'ready') known = waits;
+        },
+        () => undefined,
+      );
+    }, COUNT_EVERY_MS);
+    count.unref();
+    const onReady = () => {
+      // Taken now: counts answered after the reconnection would see the empty Redis.
+      const before = known;
+      void (async () => {
+        if (await ensureMarker(client, key)) return;
+        report(
+          new RedisResetError(
+            `Redis came back without the waits of ${provider} (${String(before)} known before): it restarted without persistence, was flushed or failed over to an empty copy. ` +
+              'They are lost: add them again. The queue\'s limits are written again.',
+            { queue: provider, waitsKnownBefore: before },
+          ),
+          { provider },
+        );
+        await applyLimits();
+      })().catch((error: unknown) => {
+        report(error, { provider });
+      });
+    };
+    client.on('ready', onReady);
+    void queue.getJobCountByTypes(...COUNTED).then(
+      (waits) => (known = waits),
+      () => undefined,
+    );
+    return () => {
+      clearInterval(count);
+      client.off('ready', onReady);
+    };
+  }
+
+  /** 0 when the provider's budget lets a request start now (and counts it), else the milliseconds until one may. */
+  async function startsInWindow(client: RedisCommands, provider: string): Promise<number> {
+    const rate = budgets[provider]?.requestsPerSecond;
+    if (rate === undefined || !Number.isFinite(rate)) return 0;
+    const { starts, windowMs } = rateWindow(rate);
+    return Number(await client.eval(SLIDING_WINDOW_SCRIPT, 1, windowKey(prefix, provider), starts, windowMs));
   }
 
   async function deliver(onOutcome: StartWorkerOptions<Status>['onOutcome'], outcome: WaitOutcome<Status>): Promise<void> {
@@ -342,6 +470,7 @@ export function createWaitQueue<D extends AnyDefinition>(options: WaitQueueOptio
     job: Job<WaitJobData>,
     token: string | undefined,
     queue: Queue<WaitJobData>,
+    client: RedisCommands,
     onOutcome: StartWorkerOptions<Status>['onOutcome'],
   ): Promise<void> {
     let data: WaitJobData;
@@ -360,6 +489,14 @@ export function createWaitQueue<D extends AnyDefinition>(options: WaitQueueOptio
     const feed = (state: WaitState<Status>, event: WaitEvent<Status>) => stepWait(rules, state, event, Date.now(), subject);
     let step: WaitStep<Status> = feed(stateOf(data), { type: data.expire === true ? 'deadline' : 'due' });
     if (step.action.type === 'check') {
+      const notYet = await startsInWindow(client, queue.name);
+      if (notYet > 0) {
+        // The provider's rolling window is full: the job comes back when a start frees up, spread over one window so
+        // that the jobs turned away together do not all come back at once. Not a check: nothing about the wait changes.
+        const { windowMs } = rateWindow(budgets[queue.name]?.requestsPerSecond ?? Number.POSITIVE_INFINITY);
+        await job.moveToDelayed(Date.now() + notYet + Math.floor(Math.random() * windowMs), token);
+        throw new DelayedError();
+      }
       let event: WaitEvent<Status>;
       try {
         event = { type: 'checked', status: await driver.check(data.ref, { requestTimeoutMs: options.requestTimeoutMs, deadline: step.state.deadline }) };
@@ -395,12 +532,47 @@ export function createWaitQueue<D extends AnyDefinition>(options: WaitQueueOptio
 
   async function close(): Promise<void> {
     closed = true;
-    await Promise.all([...workers].map((worker) => worker.close()));
-    await Promise.all([...queues.values()].map((queue) => queue.close()));
-    queues.clear();
+    const all = [...queues.values()];
+    const closing = (async () => {
+      await Promise.all([...workers].map((worker) => worker.close()));
+      await Promise.all(all.map((queue) => queue.close()));
+    })();
+    try {
+      await bounded('close', closing);
+    } catch (error) {
+      // Redis did not answer: drop the connections rather than keep the process alive for them. Checks in flight
+      // are not waited for; their jobs run again from their last checkpoint (at least once).
+      for (const owner of [...bullWorkers, ...all]) dropConnections(owner);
+      throw error;
+    } finally {
+      queues.clear();
+      workers.clear();
+      bullWorkers.clear();
+    }
   }
 
   return { add, addAll, startWorker, close };
+}
+
+/** The ioredis client's connection state and events, as far as the reset watch needs them. */
+interface RedisEvents {
+  readonly status: string;
+  on(event: 'ready', listener: () => void): unknown;
+  off(event: 'ready', listener: () => void): unknown;
+}
+
+/**
+ * Ends the Redis connections of a BullMQ queue or worker at once, connected or not. BullMQ's own `disconnect()` and
+ * `close()` first wait for the connection to be ready, which never happens while Redis is down, and ioredis keeps
+ * reconnecting (and the process alive) meanwhile. The ioredis clients are there from the start, on the object's
+ * backend (bullmq 6, pinned in package.json): ioredis' `disconnect()` stops its reconnecting.
+ */
+function dropConnections(owner: Queue | Worker): void {
+  interface Connection {
+    _client?: { disconnect?: () => void };
+  }
+  const backend = owner.getBackend() as unknown as { connection?: Connection; blockingConnection?: Connection };
+  for (const connection of [backend.connection, backend.blockingConnection]) connection?._client?.disconnect?.();
 }
 
 /** The engine's state of the wait a job carries. */

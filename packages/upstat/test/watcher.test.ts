@@ -120,10 +120,10 @@ describe('waitAll on the watcher: 1,200 waits under a budget', () => {
     // In flight: never more than the budget, and the budget was used.
     expect(seen.maxInFlight).toBeLessThanOrEqual(budget.concurrency);
     expect(seen.maxInFlight).toBeGreaterThan(1);
-    // Rate: a token bucket of one second's worth allows a burst of `rps` plus `rps` per second; the server's
-    // arrival times lag the client's starts by a loopback hop, allowed 100 ms.
-    expect(busiestWindow(seen.arrivals, 1_000)).toBeLessThanOrEqual(budget.requestsPerSecond + budget.requestsPerSecond * 1.1);
-    expect(busiestWindow(seen.arrivals, 2_000)).toBeLessThanOrEqual(budget.requestsPerSecond + budget.requestsPerSecond * 2.1);
+    // Rate: at most `rps` in any rolling second, the first included; the server's arrival times lag the client's
+    // starts by a loopback hop (and a handler that runs late on a loaded machine), allowed 100 ms.
+    expect(busiestWindow(seen.arrivals, 900)).toBeLessThanOrEqual(budget.requestsPerSecond);
+    expect(busiestWindow(seen.arrivals, 1_900)).toBeLessThanOrEqual(2 * budget.requestsPerSecond);
     expect(upstat.watching).toBe(0);
   }, 60_000);
 
@@ -134,8 +134,8 @@ describe('waitAll on the watcher: 1,200 waits under a budget', () => {
     const results = await upstat.waitAll(refs, { timeoutMs: 300, minDelayMs: 50 });
     expect(results.every((result) => !result.ok && result.error instanceof WaitTimeoutError)).toBe(true);
     const unchecked = results.filter((result) => !result.ok && result.error instanceof WaitTimeoutError && result.error.checks === 0);
-    // 5 requests per second with a burst of 5: at most 5 + 5 × 0.3 s of checks fit before the deadline.
-    expect(server.requests.length).toBeLessThanOrEqual(7);
+    // 5 requests in any rolling second: at most 5 checks fit before the 300 ms deadline.
+    expect(server.requests.length).toBeLessThanOrEqual(5);
     expect(unchecked.length).toBe(30 - seen.byUpload.size);
     expect(unchecked.length).toBeGreaterThanOrEqual(23);
     for (const result of unchecked) if (!result.ok) expect(result.error.message).toContain('no status seen');

@@ -34,7 +34,14 @@ export function selfSignedCertificate(dir: string): TlsFiles {
 export interface RedisServer {
   url: string;
   port: number;
+  /** Stops it (SIGTERM) and deletes its directory. */
   stop(): Promise<void>;
+  /**
+   * Ends the server with `signal` (SIGKILL: a crash) and starts it again on the same port and directory: with its
+   * append-only file it comes back with its data; with `--appendonly no` it comes back empty. `downMs` keeps the port
+   * closed that long in between.
+   */
+  restart(options?: { signal?: NodeJS.Signals; downMs?: number }): Promise<void>;
 }
 
 async function freePort(): Promise<number> {
@@ -47,8 +54,9 @@ async function freePort(): Promise<number> {
 }
 
 /**
- * A redis-server of the test's own: loopback only, a free port, a temporary directory, nothing saved to disk.
- * `extra` adds arguments (e.g. `--requirepass`).
+ * A redis-server of the test's own: loopback only, a free port, a temporary directory, its append-only file there
+ * (as @upstat/queue requires by default; no RDB snapshots). `extra` adds arguments (`--requirepass`, or
+ * `--appendonly no` for a Redis that a restart leaves empty: later arguments win).
  */
 export async function startRedis(extra: string[] = [], options: { tls?: TlsFiles } = {}): Promise<RedisServer> {
   if (!hasRedis) throw new Error(MISSING);
@@ -58,34 +66,45 @@ export async function startRedis(extra: string[] = [], options: { tls?: TlsFiles
   const listen = options.tls === undefined
     ? ['--port', String(port)]
     : ['--port', '0', '--tls-port', String(port), '--tls-cert-file', options.tls.cert, '--tls-key-file', options.tls.key, '--tls-ca-cert-file', options.tls.cert, '--tls-auth-clients', 'no'];
-  const child: ChildProcess = spawn(
-    REDIS_SERVER,
-    [...listen, '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--loglevel', 'warning', ...extra],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => { resolve(); }));
-  // Ready when it accepts a connection (its log level hides the "ready" line).
-  for (let tries = 0; ; tries += 1) {
-    if (child.exitCode !== null) throw new Error(`redis-server exited at start (${child.exitCode}): ${output}`);
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = connect({ host: '127.0.0.1', port });
-      socket.once('connect', () => { socket.destroy(); resolve(true); });
-      socket.once('error', () => { resolve(false); });
-    });
-    if (open) break;
-    if (tries > 200) throw new Error(`redis-server did not start on port ${port}: ${output}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
+  const args = [...listen, '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'everysec', '--daemonize', 'no', '--loglevel', 'warning', ...extra];
+
+  async function launch(): Promise<{ child: ChildProcess; exited: Promise<void> }> {
+    const child: ChildProcess = spawn(REDIS_SERVER, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    const exited = new Promise<void>((resolve) => child.once('exit', () => { resolve(); }));
+    // Ready when it accepts a connection (its log level hides the "ready" line).
+    for (let tries = 0; ; tries += 1) {
+      if (child.exitCode !== null) throw new Error(`redis-server exited at start (${child.exitCode}): ${output}`);
+      const open = await new Promise<boolean>((resolve) => {
+        const socket = connect({ host: '127.0.0.1', port });
+        socket.once('connect', () => { socket.destroy(); resolve(true); });
+        socket.once('error', () => { resolve(false); });
+      });
+      if (open) break;
+      if (tries > 200) throw new Error(`redis-server did not start on port ${port}: ${output}`);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    return { child, exited };
   }
+
+  let current = await launch();
+  const end = async (signal: NodeJS.Signals) => {
+    if (current.child.exitCode === null && current.child.signalCode === null) current.child.kill(signal);
+    await current.exited;
+  };
   return {
     url: `${options.tls === undefined ? 'redis' : 'rediss'}://127.0.0.1:${port}`,
     port,
     stop: async () => {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      await exited;
+      await end('SIGTERM');
       rmSync(dir, { recursive: true, force: true });
+    },
+    restart: async ({ signal = 'SIGKILL', downMs = 0 } = {}) => {
+      await end(signal);
+      if (downMs > 0) await new Promise((resolve) => setTimeout(resolve, downMs));
+      current = await launch();
     },
   };
 }

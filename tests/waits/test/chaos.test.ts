@@ -86,7 +86,7 @@ it(`${WAITS} waits through a server failing ${FAILURE_SHARE * 100}% of requests:
   expect(failures.reset + failures.unavailable + failures.hang + failures.rateLimited).toBeGreaterThan(total * 0.2);
   for (const count of Object.values(failures)) expect(count).toBeGreaterThan(10);
   expect(retries).toBeGreaterThan(total * 0.2);
-  // Within the budget as the server counts it: no more than the token bucket lets start in any second (a second's
-  // worth, plus a second's worth of burst).
-  expect(busiestWindow(log.map((entry) => entry.at), 1_000)).toBeLessThanOrEqual(2 * BUDGET.requestsPerSecond);
+  // Within the budget as the server counts it: no more than the budget in any rolling second, allowing the arrival
+  // times 100 ms of lag behind the starts the client counted (one handler may run late on a loaded machine).
+  expect(busiestWindow(log.map((entry) => entry.at), 900)).toBeLessThanOrEqual(BUDGET.requestsPerSecond);
 });
