@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { formatMs, formatSpread, repoRoot, spread, table, type SectionResult } from './report.js';
 import { scaled } from './scale.js';
 
-const CACHED_RUNS = scaled(5, 2);
+const CACHED_RUNS = scaled(5, 1);
 
 interface BuildRun {
   ms: number;

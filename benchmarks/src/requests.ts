@@ -8,8 +8,8 @@ import { STATUS_PATH, VARIANTS, type Job, type JobResult, type Variant, type Wor
 import { scaled } from './scale.js';
 
 /** Requests per variant in each run; a run interleaves the variants in small blocks. */
-const SEQUENTIAL_REQUESTS = scaled(3_000, 1_000);
-const CONCURRENT_REQUESTS = scaled(8_000, 2_560);
+const SEQUENTIAL_REQUESTS = scaled(3_000, 600);
+const CONCURRENT_REQUESTS = scaled(8_000, 1_536);
 const IN_FLIGHT = 64;
 /** The budgets: time per request against bare openapi-fetch, sequentially and in flight alike. */
 const BUDGETS: readonly { variant: Variant; limit: number }[] = [
@@ -24,7 +24,7 @@ const BUDGETS: readonly { variant: Variant; limit: number }[] = [
  * 1.05×), close enough that a fixed count of runs missed the budget on noise about once in ten or twenty
  * invocations. Measuring longer only when the figure is too close to call keeps the budget and the usual duration.
  */
-const RUNS = scaled({ least: 15, step: 5, most: 45 }, { least: 4, step: 0, most: 4 });
+const RUNS = scaled({ least: 15, step: 5, most: 45 }, { least: 3, step: 0, most: 3 });
 /**
  * Requests in one block. The machine's speed drifts in phases of seconds to minutes (on the reference VM the same
  * variant ran at 3,000 and then at 1,700 requests/s a minute later), so variants compared a block apart must run
