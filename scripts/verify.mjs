@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+// `npm test` (the root `verify` script): every check CI runs, in the order they need, as fast as two cores allow.
+//
+// 1. The generated files are what the generators write (providers, then each spec's client: generate:check), and
+//    the specs lint clean.
+// 2. Everything is built (turbo's cache: nothing after `npm start`), so that the checks below can start at once.
+// 3. Two turbo runs at the same time: the suites in WAITING (they spend most of their time waiting on timers,
+//    servers and Redis restarts, and would otherwise start last, turbo starting tasks in the packages' dependency
+//    order) with their type checks, beside every other type check and suite and the one ESLint over the repository,
+//    three at a time. Both must pass; each one's output names its failures.
+import { spawn, spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const WAITING = ['@upstat/wait-tests', '@upstat/queue'];
+
+function node(args) {
+  const run = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
+  if (run.status !== 0) process.exit(run.status ?? 1);
+}
+const turbo = (...args) => [join(root, 'scripts', 'turbo.mjs'), 'run', ...args];
+
+node([join(root, 'scripts', 'providers.mjs'), 'generate', '--check']);
+node(turbo('spec:lint', 'generate:check', '--concurrency=2'));
+node(turbo('build', '--output-logs=errors-only'));
+
+const lanes = [
+  turbo('typecheck', 'test', ...WAITING.map((name) => `--filter=${name}`), '--concurrency=2'),
+  turbo('typecheck', 'lint:repo', 'test', ...WAITING.map((name) => `--filter=!${name}`), '--concurrency=3'),
+].map(
+  (args) =>
+    new Promise((resolve) => {
+      spawn(process.execPath, args, { cwd: root, stdio: 'inherit' }).once('exit', (code, signal) => resolve(code ?? (signal === null ? 1 : 128)));
+    }),
+);
+const codes = await Promise.all(lanes);
+process.exit(codes.find((code) => code !== 0) ?? 0);
