@@ -277,7 +277,9 @@ export type WaitTimeoutReason =
   /** The provider asked to be asked again (`Retry-After`) after the deadline: no check could be made in time. */
   | 'retry-after'
   /** `maxFailures` checks in a row failed for a reason that may pass (connection, attempt timeout, 5xx). */
-  | 'failures';
+  | 'failures'
+  /** A durable wait (`@upstat/queue`) whose provider no running worker served before its deadline. */
+  | 'unserved';
 
 /**
  * A wait for an upload did not see it finish: its deadline (`timeoutMs`) passed, or it gave up before the deadline

@@ -31,6 +31,8 @@ export interface RedisCommands {
   info(section: string): Promise<string>;
   get(key: string): Promise<string | null>;
   set(key: string, value: string, mode: 'NX'): Promise<string | null>;
+  set(key: string, value: string, expiry: 'PX', milliseconds: number): Promise<string | null>;
+  exists(key: string): Promise<number>;
   eval(script: string, keys: number, ...args: (string | number)[]): Promise<unknown>;
 }
 
@@ -64,3 +66,14 @@ export async function ensureMarker(client: RedisCommands, key: string): Promise<
   const written = await client.set(key, new Date().toISOString(), 'NX');
   return written === null;
 }
+
+/**
+ * The key that says some worker serves a provider: every running worker refreshes it for each provider it runs, and it
+ * lapses `SERVED_TTL_MS` after the last one stops. Waits on a provider without it are ended at their deadline by the
+ * workers of other providers (`reason: 'unserved'`), rather than sitting in Redis unchecked forever.
+ */
+export function servedKey(prefix: string, provider: string): string {
+  return `${prefix}:${provider}:upstat-served`;
+}
+
+export const SERVED_TTL_MS = 15_000;

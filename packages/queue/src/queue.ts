@@ -4,6 +4,7 @@ import {
   InvalidArgumentError,
   RateLimitError,
   UpstatError,
+  WaitTimeoutError,
   durationProblem,
   formatDuration,
   rateLimitPause,
@@ -25,7 +26,7 @@ import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullm
 import { waitDriver, type Upstat, type WaitDriverHooks } from 'upstat';
 import { checkBudgets, SLIDING_WINDOW_SCRIPT, UNLIMITED, windowKey } from './budget.js';
 import { checkConnection, type RedisConnection } from './connection.js';
-import { checkPersistence, ensureMarker, markerKey, RedisResetError, STORAGES, type RedisCommands, type Storage } from './durability.js';
+import { checkPersistence, ensureMarker, markerKey, RedisResetError, SERVED_TTL_MS, servedKey, STORAGES, type RedisCommands, type Storage } from './durability.js';
 import { jobIdFor, parseJobData, type WaitJobData } from './job.js';
 
 export interface WaitQueueOptions<D extends AnyDefinition = AnyDefinition> {
@@ -144,6 +145,10 @@ const DEFAULT_REDIS_TIMEOUT_MS = 5_000;
 const COUNT_EVERY_MS = 5_000;
 /** The job states of waits not yet ended. */
 const COUNTED = ['waiting', 'delayed', 'active', 'prioritized'] as const;
+/** How often a worker says it serves its providers, and looks for waits on providers nobody serves. */
+const SWEEP_EVERY_MS = 5_000;
+/** Waits a sweep looks at per unserved provider (the rest at the next sweep). */
+const SWEEP_BATCH = 1_000;
 
 
 /**
@@ -352,6 +357,17 @@ export function createWaitQueue<D extends AnyDefinition>(options: WaitQueueOptio
       await ensureMarker(client, markerKey(prefix, provider));
       await applyLimits();
       watches.push(watchForReset(queue, client, provider, applyLimits, report));
+      const serve = () => client.set(servedKey(prefix, provider), String(globalThis.process.pid), 'PX', SERVED_TTL_MS);
+      await serve();
+      const heartbeat = setInterval(() => {
+        serve().catch((error: unknown) => {
+          report(error, { provider });
+        });
+      }, SWEEP_EVERY_MS);
+      heartbeat.unref();
+      watches.push(() => {
+        clearInterval(heartbeat);
+      });
       const worker: Worker<WaitJobData> = new Worker<WaitJobData>(
         provider,
         (job, token) => process(job, token, queue, client, start.onOutcome),
@@ -384,6 +400,16 @@ export function createWaitQueue<D extends AnyDefinition>(options: WaitQueueOptio
       bullWorkers.add(worker);
     }
     await Promise.all(started.map((worker) => worker.waitUntilReady()));
+    const unserved = providers.filter((provider) => !chosen.includes(provider));
+    if (unserved.length > 0) {
+      const sweeper = setInterval(() => {
+        void sweep(unserved, start.onOutcome, report);
+      }, SWEEP_EVERY_MS);
+      sweeper.unref();
+      watches.push(() => {
+        clearInterval(sweeper);
+      });
+    }
     const handle: WaitWorker = {
       close: async () => {
         workers.delete(handle);
@@ -447,6 +473,44 @@ export function createWaitQueue<D extends AnyDefinition>(options: WaitQueueOptio
       clearInterval(count);
       client.off('ready', onReady);
     };
+  }
+
+  /**
+   * Ends, with `WaitTimeoutError` (`reason: 'unserved'`), the waits past their deadline on the facade's providers that
+   * no running worker serves (their served key has lapsed): without it they would sit in Redis unchecked forever. Any
+   * worker of another provider does it; two that sweep at once may both deliver (at least once, as always).
+   */
+  async function sweep(
+    unserved: readonly string[],
+    onOutcome: StartWorkerOptions<Status>['onOutcome'],
+    report: (error: unknown, context: WorkerErrorContext) => void,
+  ): Promise<void> {
+    for (const provider of unserved) {
+      try {
+        const queue = queueFor(provider);
+        const client = (await queue.getBackend().client) as unknown as RedisCommands;
+        if ((await client.exists(servedKey(prefix, provider))) === 1) continue;
+        const now = Date.now();
+        for (const job of await queue.getJobs(['delayed', 'waiting', 'prioritized'], 0, SWEEP_BATCH - 1)) {
+          let data: WaitJobData;
+          try {
+            data = parseJobData(job.data);
+          } catch {
+            continue;
+          }
+          if (data.deadline > now) continue;
+          const state = stateOf<Status>(data);
+          const error = new WaitTimeoutError<Status>(
+            `upload ${data.ref} was not checked: no running worker serves ${provider} (startWorker({ providers }) in some process must include it), and the wait's deadline passed.`,
+            { provider, lastStatus: state.last, lastError: state.lastError, elapsedMs: now - data.startedAt, checks: data.checks, reason: 'unserved' },
+          );
+          await deliver(onOutcome, { ref: data.ref, ok: false, error, checks: data.checks });
+          await job.remove();
+        }
+      } catch (error) {
+        report(error, { provider });
+      }
+    }
   }
 
   /** 0 when the provider's budget lets a request start now (and counts it), else the milliseconds until one may. */
