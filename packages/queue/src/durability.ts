@@ -77,3 +77,8 @@ export function servedKey(prefix: string, provider: string): string {
 }
 
 export const SERVED_TTL_MS = 15_000;
+
+/** Says, for `SERVED_TTL_MS`, that this process serves `provider`. */
+export function markServed(client: RedisCommands, prefix: string, provider: string): Promise<string | null> {
+  return client.set(servedKey(prefix, provider), String(process.pid), 'PX', SERVED_TTL_MS);
+}

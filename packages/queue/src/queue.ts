@@ -26,7 +26,7 @@ import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullm
 import { waitDriver, type Upstat, type WaitDriverHooks } from 'upstat';
 import { checkBudgets, SLIDING_WINDOW_SCRIPT, UNLIMITED, windowKey } from './budget.js';
 import { checkConnection, type RedisConnection } from './connection.js';
-import { checkPersistence, ensureMarker, markerKey, RedisResetError, SERVED_TTL_MS, servedKey, STORAGES, type RedisCommands, type Storage } from './durability.js';
+import { checkPersistence, ensureMarker, markerKey, markServed, RedisResetError, servedKey, STORAGES, type RedisCommands, type Storage } from './durability.js';
 import { jobIdFor, parseJobData, type WaitJobData } from './job.js';
 
 export interface WaitQueueOptions<D extends AnyDefinition = AnyDefinition> {
@@ -141,12 +141,13 @@ const MAX_STALLED = 5;
 const JOB_NAME = 'wait';
 const FAILED_KEPT_SECONDS = 7 * 24 * 3600;
 const DEFAULT_REDIS_TIMEOUT_MS = 5_000;
-/** How often a worker counts its provider's waits, the figure a `RedisResetError` gives as known before. */
-const COUNT_EVERY_MS = 5_000;
+/**
+ * How often a running worker says it serves its providers, counts their waits (the figure a `RedisResetError` gives
+ * as known before) and looks for waits on providers nobody serves.
+ */
+const WATCH_EVERY_MS = 5_000;
 /** The job states of waits not yet ended. */
 const COUNTED = ['waiting', 'delayed', 'active', 'prioritized'] as const;
-/** How often a worker says it serves its providers, and looks for waits on providers nobody serves. */
-const SWEEP_EVERY_MS = 5_000;
 /** Waits a sweep looks at per unserved provider (the rest at the next sweep). */
 const SWEEP_BATCH = 1_000;
 
@@ -165,6 +166,12 @@ export function createWaitQueue<D extends AnyDefinition>(options: WaitQueueOptio
   const connection = checkConnection(options.connection);
   const providers: readonly string[] = upstat.providers;
   const budgets = checkBudgets(options.budget, providers);
+  /** Each budgeted provider's sliding window (core's `rateWindow`), worked out once rather than for every check. */
+  const windows = new Map(
+    Object.entries(budgets).flatMap(([provider, budget]) =>
+      budget.requestsPerSecond !== undefined && Number.isFinite(budget.requestsPerSecond) ? [[provider, rateWindow(budget.requestsPerSecond)] as const] : [],
+    ),
+  );
   if ((options as { retry?: unknown }).retry !== undefined) {
     throw new ConfigurationError(
       'createWaitQueue: retry is gone: a wait checks again after a failure that may pass (connection, timeout, 5xx, 429) ' +
@@ -356,18 +363,8 @@ export function createWaitQueue<D extends AnyDefinition>(options: WaitQueueOptio
       };
       await ensureMarker(client, markerKey(prefix, provider));
       await applyLimits();
-      watches.push(watchForReset(queue, client, provider, applyLimits, report));
-      const serve = () => client.set(servedKey(prefix, provider), String(globalThis.process.pid), 'PX', SERVED_TTL_MS);
-      await serve();
-      const heartbeat = setInterval(() => {
-        serve().catch((error: unknown) => {
-          report(error, { provider });
-        });
-      }, SWEEP_EVERY_MS);
-      heartbeat.unref();
-      watches.push(() => {
-        clearInterval(heartbeat);
-      });
+      await markServed(client, prefix, provider);
+      watches.push(watchProvider(queue, client, provider, applyLimits, report));
       const worker: Worker<WaitJobData> = new Worker<WaitJobData>(
         provider,
         (job, token) => process(job, token, queue, client, start.onOutcome),
@@ -404,7 +401,7 @@ export function createWaitQueue<D extends AnyDefinition>(options: WaitQueueOptio
     if (unserved.length > 0) {
       const sweeper = setInterval(() => {
         void sweep(unserved, start.onOutcome, report);
-      }, SWEEP_EVERY_MS);
+      }, WATCH_EVERY_MS);
       sweeper.unref();
       watches.push(() => {
         clearInterval(sweeper);
@@ -423,11 +420,12 @@ export function createWaitQueue<D extends AnyDefinition>(options: WaitQueueOptio
   }
 
   /**
-   * Notices a Redis that comes back without the provider's data: after each reconnection the marker written at start
-   * must still be there. If not, the waits are gone: reported with the count from before, and the marker and the
-   * limits written again. Returns what stops watching.
+   * What a running worker keeps up for one provider, every few seconds: the key saying it serves the provider, and the
+   * count of its waits. And it notices a Redis that comes back without the provider's data: after each reconnection
+   * the marker written at start must still be there. If not, the waits are gone: reported with the count from
+   * before, and the marker and the limits written again. Returns what stops it.
    */
-  function watchForReset(
+  function watchProvider(
     queue: Queue<WaitJobData>,
     client: RedisCommands & RedisEvents,
     provider: string,
@@ -436,16 +434,22 @@ export function createWaitQueue<D extends AnyDefinition>(options: WaitQueueOptio
   ): () => void {
     const key = markerKey(prefix, provider);
     let known = 0;
-    const count = setInterval(() => {
-      if (client.status !== 'ready') return;
+    const recount = () => {
       queue.getJobCountByTypes(...COUNTED).then(
         (waits) => {
           if (client.status === 'ready') known = waits;
         },
         () => undefined,
       );
-    }, COUNT_EVERY_MS);
-    count.unref();
+    };
+    const tick = setInterval(() => {
+      if (client.status !== 'ready') return;
+      markServed(client, prefix, provider).catch((error: unknown) => {
+        report(error, { provider });
+      });
+      recount();
+    }, WATCH_EVERY_MS);
+    tick.unref();
     const onReady = () => {
       // Taken now: counts answered after the reconnection would see the empty Redis.
       const before = known;
@@ -465,12 +469,9 @@ export function createWaitQueue<D extends AnyDefinition>(options: WaitQueueOptio
       });
     };
     client.on('ready', onReady);
-    void queue.getJobCountByTypes(...COUNTED).then(
-      (waits) => (known = waits),
-      () => undefined,
-    );
+    recount();
     return () => {
-      clearInterval(count);
+      clearInterval(tick);
       client.off('ready', onReady);
     };
   }
@@ -513,12 +514,15 @@ export function createWaitQueue<D extends AnyDefinition>(options: WaitQueueOptio
     }
   }
 
-  /** 0 when the provider's budget lets a request start now (and counts it), else the milliseconds until one may. */
+  /**
+   * 0 when the provider's budget lets a request start now (and counts it), else the milliseconds until one may plus
+   * a share of one window (random), so that the jobs turned away together do not all come back at once.
+   */
   async function startsInWindow(client: RedisCommands, provider: string): Promise<number> {
-    const rate = budgets[provider]?.requestsPerSecond;
-    if (rate === undefined || !Number.isFinite(rate)) return 0;
-    const { starts, windowMs } = rateWindow(rate);
-    return Number(await client.eval(SLIDING_WINDOW_SCRIPT, 1, windowKey(prefix, provider), starts, windowMs));
+    const window = windows.get(provider);
+    if (window === undefined) return 0;
+    const notYet = Number(await client.eval(SLIDING_WINDOW_SCRIPT, 1, windowKey(prefix, provider), window.starts, window.windowMs));
+    return notYet === 0 ? 0 : notYet + Math.floor(Math.random() * window.windowMs);
   }
 
   async function deliver(onOutcome: StartWorkerOptions<Status>['onOutcome'], outcome: WaitOutcome<Status>): Promise<void> {
@@ -555,10 +559,9 @@ export function createWaitQueue<D extends AnyDefinition>(options: WaitQueueOptio
     if (step.action.type === 'check') {
       const notYet = await startsInWindow(client, queue.name);
       if (notYet > 0) {
-        // The provider's rolling window is full: the job comes back when a start frees up, spread over one window so
-        // that the jobs turned away together do not all come back at once. Not a check: nothing about the wait changes.
-        const { windowMs } = rateWindow(budgets[queue.name]?.requestsPerSecond ?? Number.POSITIVE_INFINITY);
-        await job.moveToDelayed(Date.now() + notYet + Math.floor(Math.random() * windowMs), token);
+        // The provider's rolling window is full: the job comes back when a start frees up. Not a check: nothing about
+        // the wait changes.
+        await job.moveToDelayed(Date.now() + notYet, token);
         throw new DelayedError();
       }
       let event: WaitEvent<Status>;

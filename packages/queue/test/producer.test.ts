@@ -6,11 +6,10 @@
  * not end.
  */
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { REDIS_MISSING as MISSING, skipRedis, startRedis, type RedisServer } from '@upstat/test-support';
+import { freePort, REDIS_MISSING as MISSING, skipRedis, startRedis, type RedisServer } from '@upstat/test-support';
 
 if (skipRedis) console.warn(`producer.test.ts skipped: ${MISSING}`);
 
@@ -59,15 +58,6 @@ function produce(env: Record<string, string>, onPaused?: () => Promise<void>): P
   });
 }
 
-async function closedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const address = probe.address();
-  await new Promise<void>((resolve) => probe.close(() => { resolve(); }));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
 const timedOut = (call: string) => ({
   call,
   ok: false,
@@ -79,7 +69,7 @@ const timedOut = (call: string) => ({
 
 describe.skipIf(skipRedis)('producer calls while Redis does not answer', () => {
   it('rejects add, addAll and close with a ConnectionError when Redis was never there, and the process exits', async () => {
-    const run = await produce({ REDIS_URL: `redis://127.0.0.1:${String(await closedPort())}` });
+    const run = await produce({ REDIS_URL: `redis://127.0.0.1:${String(await freePort())}` });
     expect(run.lines.slice(0, 2)).toEqual([timedOut('add'), timedOut('addAll')]);
     // With no connection ever made there may be nothing to wait for: close either returns or times out, never hangs.
     expect([[{ call: 'close', ok: true }], [timedOut('close')]]).toContainEqual(run.lines.slice(2));

@@ -6,6 +6,6 @@ export { PNPM, TSC, packPackage, publishedPackages, readManifest, workspacePacka
 export { readTarball, type TarEntry } from './tarball.js';
 export { seeded } from './random.js';
 export { successExample } from './examples.js';
-export { MISSING as REDIS_MISSING, hasOpenssl, hasRedis, selfSignedCertificate, skipRedis, startRedis, type RedisServer, type TlsFiles } from './redis.js';
+export { freePort, MISSING as REDIS_MISSING, hasOpenssl, hasRedis, selfSignedCertificate, skipRedis, startRedis, type RedisServer, type TlsFiles } from './redis.js';
 export { busiestWindow } from './windows.js';
 export { scriptedServer, type Answer, type Script, type ScriptedServer, type StatusBody } from './scripted-server.js';

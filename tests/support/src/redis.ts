@@ -44,7 +44,8 @@ export interface RedisServer {
   restart(options?: { signal?: NodeJS.Signals; downMs?: number }): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
+/** A loopback port that was free a moment ago: nothing listens on it (a server may take it, or a test use it as closed). */
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
