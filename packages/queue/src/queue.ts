@@ -141,6 +141,8 @@ const MAX_STALLED = 5;
 const JOB_NAME = 'wait';
 const FAILED_KEPT_SECONDS = 7 * 24 * 3600;
 const DEFAULT_REDIS_TIMEOUT_MS = 5_000;
+/** The longest BullMQ sleeps at once while a provider is paused (see the worker options). */
+const PAUSE_SLICE_MS = 1_000;
 /**
  * How often a running worker says it serves its providers, counts their waits (the figure a `RedisResetError` gives
  * as known before) and looks for waits on providers nobody serves.
@@ -373,6 +375,10 @@ export function createWaitQueue<D extends AnyDefinition>(options: WaitQueueOptio
           prefix,
           concurrency,
           limiter: UNLIMITED,
+          // BullMQ sleeps out a provider's pause (a 429's Retry-After can be an hour) in slices of this length, and a
+          // close() that begins just before a slice starts waits for the whole slice: its default of 30 s would outlast
+          // redisTimeoutMs and make close() blame Redis. One second costs a worker one Redis call per second of pause.
+          maximumRateLimitDelay: PAUSE_SLICE_MS,
           lockDuration: lockDurationMs,
           stalledInterval: lockDurationMs,
           maxStalledCount: MAX_STALLED,

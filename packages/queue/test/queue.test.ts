@@ -245,6 +245,27 @@ describe.skipIf(skipRedis)('createWaitQueue against a real redis-server and a lo
     expect(server.counts.get('upl_r1')).toBe(2);
   });
 
+  it('close() just after the check that paused the provider for an hour (429, Retry-After: 3600): settles at once, and does not blame Redis', async () => {
+    const server = await startUploadServer(new Map([['upl_h1', { checks: 1, final: 'completed' } as const]]), {
+      override: () => ({ status: 429, headers: { 'retry-after': '3600' }, body: { error: { code: 'rate_limit_exceeded', message: 'come back in an hour' } } }),
+    });
+    cleanups.push(() => server.close());
+    // The Retry-After is past the deadline, so the wait ends with this check, which also pauses the provider. An
+    // application that stops once its waits are done closes the queue then, while BullMQ may be between fetches; if a
+    // fetch finds the pause after close() began, BullMQ sleeps it out (in slices of its maximumRateLimitDelay) before
+    // its close can end. close() must not wait for that, or reject with the error meant for a Redis that is down.
+    for (let round = 0; round < 8; round++) {
+      const queue = queueFor(server, { wait: { minDelayMs: 20, maxDelayMs: 50, timeoutMs: 5_000 } });
+      const ended = new Promise<WaitOutcome>((resolve) => {
+        void queue.startWorker({ concurrency: 4, onOutcome: resolve });
+      });
+      await queue.add(ref(`upl_h${round}`));
+      expect(await ended).toMatchObject({ ok: false, error: { name: 'WaitTimeoutError', reason: 'retry-after' } });
+      await new Promise((resolve) => setTimeout(resolve, round * 5));
+      expect(await queue.close().then(() => 'closed', (error: unknown) => error)).toBe('closed');
+    }
+  });
+
   it('keeps to the request budget across workers: at most requestsPerSecond in any rolling second, as the server counts them, and requests in flight', async () => {
     const ids = Array.from({ length: 24 }, (_, index) => `upl_b${index}`);
     const server = await startUploadServer(new Map(ids.map((id) => [id, { checks: 1, final: 'completed' } as const])), { delayMs: 40 });
