@@ -4,11 +4,12 @@
 //
 // 1. The provider's package is built and type-checked, sources and tests: its definition maps every state of the
 //    vendor's status enum, so a new value fails here, naming the definition.
-// 2. Every package that depends on it is type-checked (turbo rebuilds what they compile against) only when the
+// 2. Every package that depends on it is type-checked too (turbo rebuilds what they compile against) only when the
 //    declarations the package publishes (dist/**/*.d.ts, what its dependents compile against) differ from those of the
 //    build before the update. Identical declarations cannot make any dependent type differently, and most vendor
 //    releases (a new version number, changes outside the covered operations) change none.
-// With no earlier build to compare with, the dependents are always checked.
+// With no earlier build to compare with, the dependents are always checked. The type checks run in one process
+// (scripts/typecheck.mjs): the programs share one parse of what they all read.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -48,11 +49,19 @@ function turbo(...args) {
   if (run.status !== 0) process.exit(run.status ?? 1);
 }
 
+function typecheck(...args) {
+  const run = spawnSync(process.execPath, [join(root, 'scripts', 'typecheck.mjs'), ...args], { cwd: root, stdio: ['ignore', process.stderr, process.stderr] });
+  if (run.status !== 0) process.exit(run.status ?? 1);
+}
+
 const before = declarations();
-turbo('build', 'typecheck', `--filter=${packageName}`);
+turbo('build', `--filter=${packageName}`);
+const dir = join('packages', provider);
 if (same(before, declarations())) {
+  typecheck(dir);
   console.log(`checked: ${packageName} only (its declarations are unchanged, so nothing that depends on it can type differently)`);
 } else {
-  turbo('typecheck', `--filter=...^${packageName}`);
+  turbo('build', `--filter=...^${packageName}`);
+  typecheck(dir, '--dependents-of', packageName);
   console.log(`checked: ${packageName}, then every package that depends on it (its declarations changed)`);
 }

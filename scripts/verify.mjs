@@ -6,8 +6,8 @@
 // 2. Everything is built (turbo's cache: nothing after `npm start`), so that the checks below can start at once.
 // 3. Two turbo runs at the same time: the suites in WAITING (they spend most of their time waiting on timers,
 //    servers and Redis restarts, and would otherwise start last, turbo starting tasks in the packages' dependency
-//    order) with their type checks, beside every other type check and suite and the one ESLint over the repository,
-//    three at a time. Both must pass; each one's output names its failures.
+//    order), beside every other suite, the one type check of every package (typecheck:repo) and the one ESLint over
+//    the repository, three at a time. Both must pass; each one's output names its failures.
 import { spawn, spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,8 +26,8 @@ node(turbo('spec:lint', 'generate:check', '--concurrency=2'));
 node(turbo('build', '--output-logs=errors-only'));
 
 const lanes = [
-  turbo('typecheck', 'test', ...WAITING.map((name) => `--filter=${name}`), '--concurrency=2'),
-  turbo('typecheck', 'lint:repo', 'test', ...WAITING.map((name) => `--filter=!${name}`), '--concurrency=3'),
+  turbo('test', ...WAITING.map((name) => `--filter=${name}`), '--concurrency=2'),
+  turbo('typecheck:repo', 'lint:repo', 'test', ...WAITING.map((name) => `--filter=!${name}`), '--concurrency=3'),
 ].map(
   (args) =>
     new Promise((resolve) => {
