@@ -4,16 +4,18 @@
 // 1. The generated files are what the generators write (providers, then each spec's client: generate:check), and
 //    the specs lint clean.
 // 2. Everything is built (turbo's cache: nothing after `npm start`), so that the checks below can start at once.
-// 3. Two turbo runs at the same time: the suites in WAITING (they spend most of their time waiting on timers,
-//    servers and Redis restarts, and would otherwise start last, turbo starting tasks in the packages' dependency
-//    order), beside every other suite, the one type check of every package (typecheck:repo) and the one ESLint over
-//    the repository, three at a time. Both must pass; each one's output names its failures.
+// 3. Two turbo runs at the same time. FIRST: the suites that would otherwise start last (turbo starts tasks in the
+//    packages' dependency order, and these depend on nearly everything) yet take longest — the two that rebuild and
+//    check a copy of the repository, and the two that mostly wait on timers, servers and Redis restarts — all four
+//    from the start. Beside them, two at a time: every other suite, the one type check of every package
+//    (typecheck:repo) and the one ESLint over the repository. The machine has two cores: what matters is that no
+//    long task starts late, leaving a core idle at the end. Both runs must pass; each one's output names its failures.
 import { spawn, spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const WAITING = ['@upstat/wait-tests', '@upstat/queue'];
+const FIRST = ['@upstat/provider-tests', '@upstat/spec-update-tests', '@upstat/wait-tests', '@upstat/queue'];
 
 function node(args) {
   const run = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
@@ -26,8 +28,8 @@ node(turbo('spec:lint', 'generate:check', '--concurrency=2'));
 node(turbo('build', '--output-logs=errors-only'));
 
 const lanes = [
-  turbo('test', ...WAITING.map((name) => `--filter=${name}`), '--concurrency=2'),
-  turbo('typecheck:repo', 'lint:repo', 'test', ...WAITING.map((name) => `--filter=!${name}`), '--concurrency=3'),
+  turbo('test', ...FIRST.map((name) => `--filter=${name}`), `--concurrency=${FIRST.length}`),
+  turbo('typecheck:repo', 'lint:repo', 'test', ...FIRST.map((name) => `--filter=!${name}`), '--concurrency=2'),
 ].map(
   (args) =>
     new Promise((resolve) => {

@@ -38,7 +38,7 @@ export {
   type StatusReading,
 } from './provider.js';
 export { parseRetryAfter, parseRateLimitReset, requestedWait } from './retry-after.js';
-export { encodePathParameter, createPathSerializer } from './path-params.js';
+export { encodePathParameter, createPathSerializer, MAX_REQUEST_PATH_LENGTH } from './path-params.js';
 export { checkCredential, type AuthorizationConfig, type CredentialSource } from './auth.js';
 
 export { setTimer, systemClock, type Clock } from './clock.js';

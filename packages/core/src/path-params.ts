@@ -77,6 +77,16 @@ function splitTemplate(template: string): string[] {
   return parts;
 }
 
+/**
+ * The longest request path (percent-encoded, before the query) a client sends: 8,000 octets is what RFC 9110 §4.1
+ * asks every HTTP server to accept in a request line, and servers answer longer ones with 414 or drop them. An
+ * identifier that makes the path longer cannot be anyone's upload, so it is refused before anything is sent (and
+ * before a durable wait is stored for it: packages/upstat/src/refs.ts checks refs against it too).
+ */
+export const MAX_REQUEST_PATH_LENGTH = 8_000;
+/** The scheme and authority at the start of an absolute URL. */
+const ORIGIN = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i;
+
 /** An openapi-fetch `pathSerializer` that fills every `{name}` in the template through the guard. */
 export function createPathSerializer(provider: ProviderInfo) {
   // A client calls the same few templates over and over: each is split once (the hot path of every request).
@@ -88,9 +98,20 @@ export function createPathSerializer(provider: ProviderInfo) {
       if (split.size < 256) split.set(template, parts);
     }
     let url = parts[0] as string;
+    let longest = { name: '', length: 0 };
     for (let index = 1; index < parts.length; index += 2) {
       const name = parts[index] as string;
-      url += encodePathParameter(provider, name, params?.[name]) + (parts[index + 1] as string);
+      const value = encodePathParameter(provider, name, params?.[name]);
+      if (value.length > longest.length) longest = { name, length: value.length };
+      url += value + (parts[index + 1] as string);
+    }
+    // openapi-fetch hands over the base URL and the path as one template: the origin is not part of the path.
+    const pathLength = url.length - (ORIGIN.exec(url)?.[0].length ?? 0);
+    if (pathLength > MAX_REQUEST_PATH_LENGTH) {
+      throw new InvalidArgumentError(
+        `${provider.name}: path parameter "${longest.name}" is too long: it is ${longest.length} characters (percent-encoded), which makes the request path ${pathLength}, over the ${MAX_REQUEST_PATH_LENGTH} HTTP servers must accept (RFC 9110 §4.1).`,
+        { provider: provider.id, argument: longest.name },
+      );
     }
     return url;
   };

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../src/errors.js';
-import { createPathSerializer, encodePathParameter } from '../src/path-params.js';
+import { createPathSerializer, encodePathParameter, MAX_REQUEST_PATH_LENGTH } from '../src/path-params.js';
 import { TEST_PROVIDER } from './test-paths.js';
 
 describe('encodePathParameter', () => {
@@ -79,6 +79,22 @@ describe('createPathSerializer', () => {
   it('fills every template parameter through the guard', () => {
     const serialize = createPathSerializer(TEST_PROVIDER);
     expect(serialize('http://h/a/{x}/b/{y}', { x: 'a b', y: 'c/d' })).toBe('http://h/a/a%20b/b/c%2Fd');
+  });
+
+  it(`refuses a request path (base URL path included, origin not) over ${MAX_REQUEST_PATH_LENGTH} characters percent-encoded, naming the longest parameter`, () => {
+    const serialize = createPathSerializer(TEST_PROVIDER);
+    const prefix = 'https://api.example.test:8443/base/v2';
+    // '/base/v2/u/' + the id + '/s/' + 'y': 11 + 3 + 1 characters around the id.
+    const fits = 'a'.repeat(MAX_REQUEST_PATH_LENGTH - 15);
+    const path = serialize(`${prefix}/u/{x}/s/{y}`, { x: fits, y: 'y' });
+    expect(path.length - 'https://api.example.test:8443'.length).toBe(MAX_REQUEST_PATH_LENGTH);
+    // One more character, or a space (three once encoded) in place of two.
+    for (const x of [`${fits}a`, ` ${fits.slice(2)}`]) {
+      expect(() => serialize(`${prefix}/u/{x}/s/{y}`, { x, y: 'y' })).toThrow(InvalidArgumentError);
+      expect(() => serialize(`${prefix}/u/{x}/s/{y}`, { x, y: 'y' })).toThrow(
+        `Acme: path parameter "x" is too long: it is ${MAX_REQUEST_PATH_LENGTH - 14} characters (percent-encoded), which makes the request path ${MAX_REQUEST_PATH_LENGTH + 1}, over the ${MAX_REQUEST_PATH_LENGTH} HTTP servers must accept (RFC 9110 §4.1).`,
+      );
+    }
   });
 
   it('refuses to leave a parameter missing instead of sending "{name}" literally', () => {

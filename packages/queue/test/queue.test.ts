@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nullspace } from '@upstat/nullspace';
 import { createUpstat, ConfigurationError, InvalidArgumentError, NotFoundError, UploadFailedError, WaitTimeoutError } from 'upstat';
-import { PROGRESS_WINDOW } from '@upstat/core';
+import { MAX_REQUEST_PATH_LENGTH, PROGRESS_WINDOW } from '@upstat/core';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWaitQueue, type WaitOutcome, type WaitQueue, type WaitQueueOptions } from '../src/index.js';
@@ -361,6 +361,11 @@ describe('bad input is refused before anything is written, and never echoes a cr
     const queue = createWaitQueue({ upstat, connection: 'redis://127.0.0.1:1' });
     await expect(queue.add('pandadoc:doc/upl')).rejects.toBeInstanceOf(InvalidArgumentError);
     await expect(queue.add(42 as unknown as string)).rejects.toThrow(/ref must be a ref string such as nullspace:/);
+    // An identifier no server would take in a request path (packages/core/src/path-params.ts) is refused at add, not
+    // stored as a wait whose every check fails.
+    const tooLong = `nullspace:sb/${'u'.repeat(MAX_REQUEST_PATH_LENGTH)}`;
+    await expect(queue.add(tooLong)).rejects.toThrow(new RegExp(`uploadId is too long \\(${MAX_REQUEST_PATH_LENGTH} characters percent-encoded\\)`));
+    await expect(queue.addAll(['nullspace:sb/upl', tooLong])).rejects.toBeInstanceOf(InvalidArgumentError);
     await expect(queue.add('nullspace:sb/upl', { stopOn: ['nearly'] as never })).rejects.toThrow(/stopOn must be a list of states/);
     await expect(queue.add('nullspace:sb/upl', { timeoutMs: 0 })).rejects.toBeInstanceOf(ConfigurationError);
     await expect(queue.startWorker({} as never)).rejects.toThrow(/onOutcome must be a function/);

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, refFields, type AnyDefinition, type RefOf } from '@upstat/core';
+import { InvalidArgumentError, MAX_REQUEST_PATH_LENGTH, refFields, type AnyDefinition, type RefOf } from '@upstat/core';
 
 /**
  * Refs of the providers a facade was given: `{ provider: '<id>', <field>: string, … }`, or the string form
@@ -49,6 +49,22 @@ export function createRefCodec<D extends AnyDefinition>(definitions: readonly D[
         `e.g. createUpstat({ providers: [${typeof id === 'string' && /^[a-z][a-z0-9]{0,63}$/.test(id) ? id : 'acme'}({ … })] })`,
     );
 
+  // The length of the status request's path for a ref, as the client would build it (packages/core/src/path-params.ts
+  // refuses longer paths before sending): a ref no server would accept is refused here, where a durable wait would
+  // otherwise be stored for it. Identifiers are percent-encoded in the path.
+  const literalLength = new Map(definitions.map((definition) => [definition.id, definition.operation.path.replace(/\{[^{}]+\}/g, '').length]));
+  const encodedLength = (value: string) => (PLAIN_FIELD.test(value) ? value.length : encodeURIComponent(value).length);
+  function checkPathLength(shown: () => string, provider: string, fields: readonly string[], values: readonly string[]): void {
+    const lengths = values.map(encodedLength);
+    const total = lengths.reduce((sum, length) => sum + length, literalLength.get(provider) ?? 0);
+    if (total <= MAX_REQUEST_PATH_LENGTH) return;
+    const longest = lengths.indexOf(Math.max(...lengths));
+    throw invalid(
+      shown(),
+      `${fields[longest] ?? ''} is too long (${lengths[longest] ?? 0} characters percent-encoded): the status request's path would be ${total} characters, over the ${MAX_REQUEST_PATH_LENGTH} HTTP servers must accept (RFC 9110 §4.1)`,
+    );
+  }
+
   /** An invalid ref object, shown by its provider and identifier fields only: other fields may hold anything. */
   const describeRefObject = (record: Record<string, unknown>): string => {
     const provider = record.provider;
@@ -78,7 +94,9 @@ export function createRefCodec<D extends AnyDefinition>(definitions: readonly D[
         throw invalid(shown, `${field} has a malformed percent-escape`);
       }
     });
-    return Object.fromEntries([['provider', provider], ...fields.map((field, index) => [field, values[index]])]) as RefOf<D>;
+    const ref = Object.fromEntries([['provider', provider], ...fields.map((field, index) => [field, values[index]])]) as Record<string, string>;
+    checkPathLength(() => shown, provider, fields, values);
+    return ref as RefOf<D>;
   }
 
   function toRef(input: RefOf<D> | string): RefOf<D> {
@@ -106,6 +124,12 @@ export function createRefCodec<D extends AnyDefinition>(definitions: readonly D[
       }
       ref[field] = fieldValue;
     }
+    checkPathLength(
+      shown,
+      provider,
+      fields,
+      fields.map((field) => ref[field] as string),
+    );
     return ref as RefOf<D>;
   }
 

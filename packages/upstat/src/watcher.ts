@@ -29,7 +29,7 @@ import type { UploadWaitCheckpoint } from './facade.js';
  * provider's line (and on the queue at its deadline, so that a long line cannot keep it past it), or checking.
  *
  * Every decision of a wait is core's `stepWait` (`wait-step.ts`): this module feeds it what happened and does what it
- * says. It decides nothing but the order of a provider's line (first due, first checked).
+ * says. It decides nothing but the order of a provider's line: earliest deadline first (see `DeadlineLine`).
  */
 
 export type { WaitOutcome };
@@ -125,13 +125,67 @@ class Line<T> {
   }
 }
 
-/** One provider: its gate, and what is due to be sent to it, in the order it fell due. */
+/**
+ * A provider's line of what is due: earliest deadline first, then first come. While a provider is paused (a 429) its
+ * waits keep falling due and queue here; when the pause ends they go in deadline order, so that neither the waits the
+ * 429s hit (due again later, at the back of a first-come line) nor those that fell due first are favoured, and the
+ * wait closest to its end is checked first. A single call's attempt (`status`) counts its arrival as its deadline:
+ * it has someone waiting on it now. A binary heap of (deadline, arrival) pairs: core's `TimerQueue` keeps its
+ * bookkeeping on its entries, and a wait in line is on that queue too (at its deadline).
+ */
+class DeadlineLine<T> {
+  readonly #heap: { item: T; deadline: number; arrival: number }[] = [];
+  #arrivals = 0;
+  get length(): number {
+    return this.#heap.length;
+  }
+  peek(): T | undefined {
+    return this.#heap[0]?.item;
+  }
+  push(item: T, deadline: number): void {
+    const heap = this.#heap;
+    const node = { item, deadline, arrival: this.#arrivals++ };
+    let index = heap.length;
+    heap.push(node);
+    while (index > 0) {
+      const parent = (index - 1) >> 1;
+      if (!before(node, heap[parent] as typeof node)) break;
+      heap[index] = heap[parent] as typeof node;
+      index = parent;
+    }
+    heap[index] = node;
+  }
+  shift(): T | undefined {
+    const heap = this.#heap;
+    const top = heap[0];
+    const last = heap.pop();
+    if (top === undefined || last === undefined || heap.length === 0) return top?.item;
+    let index = 0;
+    for (;;) {
+      const left = 2 * index + 1;
+      if (left >= heap.length) break;
+      const right = left + 1;
+      const child = right < heap.length && before(heap[right] as typeof last, heap[left] as typeof last) ? right : left;
+      if (!before(heap[child] as typeof last, last)) break;
+      heap[index] = heap[child] as typeof last;
+      index = child;
+    }
+    heap[index] = last;
+    return top.item;
+  }
+}
+
+function before(a: { deadline: number; arrival: number }, b: { deadline: number; arrival: number }): boolean {
+  return a.deadline < b.deadline || (a.deadline === b.deadline && a.arrival < b.arrival);
+}
+
+/** One provider: its gate, and what is due to be sent to it (see `DeadlineLine`). */
 interface Lane extends TimerEntry {
   readonly kind: 'lane';
   readonly provider: string;
   readonly gate: RequestGate;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- waits of any status type share a provider's line
-  readonly ready: Line<Wait<any> | Admission>;
+  readonly ready: DeadlineLine<Wait<any> | Admission>;
   /** The gate as single calls see it (made on first use). */
   attempts: AttemptGate | undefined;
 }
@@ -187,7 +241,7 @@ export class Watcher<S extends ProviderStatus> {
         kind: 'lane',
         provider,
         gate: new RequestGate(provider, this.#host.budget(provider)),
-        ready: new Line(),
+        ready: new DeadlineLine(),
         attempts: undefined,
         timerDue: 0,
         timerIndex: -1,
@@ -290,7 +344,7 @@ export class Watcher<S extends ProviderStatus> {
         wait.grouped = true;
       }
       wait.phase = 'ready';
-      wait.lane.ready.push(wait);
+      wait.lane.ready.push(wait, wait.state.deadline);
       this.#pump(wait.lane);
     }
     // Still in a line (the pump may have started it): its deadline must end it there.
@@ -308,7 +362,7 @@ export class Watcher<S extends ProviderStatus> {
       group.active += 1;
       next.grouped = true;
       next.phase = 'ready';
-      next.lane.ready.push(next);
+      next.lane.ready.push(next, next.state.deadline);
       this.#pump(next.lane);
     }
   }
@@ -359,16 +413,19 @@ export class Watcher<S extends ProviderStatus> {
         reject(signal?.reason as Error);
       };
       signal?.addEventListener('abort', onAbort, { once: true });
-      lane.ready.push({
-        kind: 'attempt',
-        admit: () => {
-          signal?.removeEventListener('abort', onAbort);
-          if (!waiting) return false;
-          waiting = false;
-          resolve();
-          return true;
+      lane.ready.push(
+        {
+          kind: 'attempt',
+          admit: () => {
+            signal?.removeEventListener('abort', onAbort);
+            if (!waiting) return false;
+            waiting = false;
+            resolve();
+            return true;
+          },
         },
-      });
+        this.#host.clock.now(),
+      );
       this.#pump(lane);
     });
   }

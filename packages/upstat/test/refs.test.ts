@@ -3,6 +3,8 @@ import { describe, expect, expectTypeOf, it } from 'vitest';
 import { definition as nullspaceDefinition, nullspace, type NullspaceRef } from '@upstat/nullspace';
 import { definition as pandadocDefinition, type PandaDocRef } from '@upstat/pandadoc';
 import { definition as sendaiDefinition, sendai, type SendaiRef } from '@upstat/sendai';
+import { startLocalServer } from '@upstat/test-support';
+import { MAX_REQUEST_PATH_LENGTH } from '@upstat/core';
 import { createRefCodec, createUpstat, InvalidArgumentError, type ProviderDefinition, type RefOf } from '../src/index.js';
 import { DEFINITIONS, everyPlugin, exampleRef, refFormatOf } from './providers.js';
 
@@ -124,6 +126,48 @@ describe('refs', () => {
     expect(() => codec.format({ provider: 'pandadoc', documentId: 'd' })).toThrow('uploadId must be a non-empty string');
     expect(() => instance.formatRef({ provider: 'box' })).toThrow(InvalidArgumentError);
   });
+
+  // An identifier that makes the status request's path longer than servers accept is refused when the ref is read,
+  // so that nothing is sent and no durable wait is stored for it. A real server sees the longest path allowed.
+  it.each(DEFINITIONS.map((definition) => [definition.id, definition] as const))(
+    `%s: a ref whose status path would pass ${MAX_REQUEST_PATH_LENGTH} characters is refused when read; one at the limit reaches the server`,
+    async (_id, definition) => {
+      const server = await startLocalServer((_request, response) => {
+        response.writeHead(404, { 'content-type': 'application/json' }).end('{}');
+      });
+      try {
+        const upstat = createUpstat({ providers: everyPlugin('k', { baseUrl: server.url, retry: { retries: 0 } }) });
+        const fields = Object.keys(definition.ref);
+        const last = fields[fields.length - 1] ?? '';
+        // The example ref with its last identifier padded until the path is exactly at the limit, measured by what
+        // the server receives.
+        const example = exampleRef(definition) as unknown as Record<string, string>;
+        await upstat.status({ ...example, [last]: 'x' } as AnyRef).catch(() => undefined);
+        const base = server.requests[0]?.target.length ?? 0;
+        expect(base).toBeGreaterThan(0);
+        const atLimit = { ...example, [last]: 'x'.repeat(MAX_REQUEST_PATH_LENGTH - base + 1) } as AnyRef;
+        await upstat.status(atLimit).catch(() => undefined);
+        expect(server.requests[1]?.target.length).toBe(MAX_REQUEST_PATH_LENGTH);
+        expect(upstat.parseRef(upstat.formatRef(atLimit))).toEqual(atLimit);
+
+        // One character more (or one that takes three once percent-encoded): refused by every way in, nothing sent.
+        for (const over of [{ ...example, [last]: `x${String(atLimit[last])}` }, { ...example, [last]: `/${String(atLimit[last]).slice(2)}` }] as AnyRef[]) {
+          const text = `${definition.id}:${fields.map((field) => encodeURIComponent((over as unknown as Record<string, string>)[field] ?? '')).join('/')}`;
+          for (const action of [() => upstat.parseRef(text), () => codec.parse(text), () => codec.toRef(over), () => upstat.formatRef(over)]) {
+            expect(messageOf(action)).toMatch(
+              new RegExp(`: ${last} is too long \\(\\d+ characters percent-encoded\\): the status request's path would be ${MAX_REQUEST_PATH_LENGTH + 1} characters, over the ${MAX_REQUEST_PATH_LENGTH} HTTP servers must accept \\(RFC 9110 §4\\.1\\); expected `),
+            );
+          }
+          await expect(upstat.status(over)).rejects.toBeInstanceOf(InvalidArgumentError);
+        }
+        // The message shows the ref cut short, not 8,000 characters of it.
+        expect(messageOf(() => codec.parse(`${definition.id}:${fields.map(() => 'y'.repeat(MAX_REQUEST_PATH_LENGTH)).join('/')}`)).length).toBeLessThan(1_000);
+        expect(server.requests).toHaveLength(2);
+      } finally {
+        await server.close();
+      }
+    },
+  );
 
   it("an instance's refs are those of its own providers", () => {
     const upstat = createUpstat({ providers: [sendai({ apiKey: 'k' }), nullspace({ apiKey: 'k' })] });

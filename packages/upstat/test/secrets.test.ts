@@ -438,11 +438,20 @@ describe('refs in error messages', () => {
     expect(safeJson(error).length).toBeLessThan(1_500);
   });
 
-  it('a valid ref with a 100,000-character id the server refuses: a short message', async () => {
-    const { url } = await serve(echo(200, () => pandadocUpload('document_sections_upload.PROCESSED')));
-    const error = await failure(facade(url).status(`pandadoc:${LONG}/u`));
+  it('a ref with a 100,000-character id: refused before sending (no server takes such a path), in a short message', async () => {
+    const served = await serve(echo(200, () => pandadocUpload('document_sections_upload.PROCESSED')));
+    const error = await failure(facade(served.url).status(`pandadoc:${LONG}/u`));
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    expect(error.message.length).toBeLessThan(1_000);
+    expect(served.requests).toHaveLength(0);
+  });
+
+  it('a ref with a 7,900-character id the server refuses: a short message', async () => {
+    const served = await serve(echo(400, () => ({ type: 'request_error', detail: 'no such document' })));
+    const error = await failure(facade(served.url).status(`pandadoc:${'i'.repeat(7_900)}/u`));
     expect(error).toBeInstanceOf(ApiError);
     expect(error.message.length).toBeLessThan(1_000);
+    expect(served.requests).toHaveLength(1);
   });
 });
 

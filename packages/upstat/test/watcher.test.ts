@@ -31,6 +31,8 @@ afterEach(async () => {
 /** What the server saw: arrival times (ms, this process's monotonic clock), requests per upload, most in flight. */
 interface Seen {
   arrivals: number[];
+  /** The upload of each request, in the order they arrived. */
+  order: string[];
   byUpload: Map<string, number>;
   inFlight: number;
   maxInFlight: number;
@@ -51,12 +53,13 @@ interface Answer {
  * count never runs ahead of the client's.
  */
 async function uploadServer(answer: (upload: string, n: number) => Answer | typeof HANG, delayMs = 2): Promise<{ server: LocalServer; seen: Seen }> {
-  const seen: Seen = { arrivals: [], byUpload: new Map(), inFlight: 0, maxInFlight: 0 };
+  const seen: Seen = { arrivals: [], order: [], byUpload: new Map(), inFlight: 0, maxInFlight: 0 };
   const server = await startLocalServer((request: IncomingMessage, response: ServerResponse) => {
     seen.arrivals.push(performance.now());
     seen.inFlight += 1;
     seen.maxInFlight = Math.max(seen.maxInFlight, seen.inFlight);
     const upload = decodeURIComponent((request.url ?? '').split('/').pop() ?? '');
+    seen.order.push(upload);
     const n = (seen.byUpload.get(upload) ?? 0) + 1;
     seen.byUpload.set(upload, n);
     setTimeout(() => {
@@ -165,6 +168,22 @@ describe('429 with Retry-After', () => {
     expect(after.length).toBeGreaterThan(9);
     expect(Math.min(...after) - (limitedAt as number)).toBeGreaterThanOrEqual(990);
     expect(seen.byUpload.get('limited')).toBe(3);
+  });
+
+  it('after the pause the waits go in deadline order, not in the order they fell due', async () => {
+    const { server, seen } = await uploadServer((upload, n) =>
+      upload === 'trigger' && n === 1 ? { status: 429, body: {}, headers: { 'retry-after': '1' } } : status('COMPLETED'),
+    );
+    const upstat = upstatFor(server.url, { budget: { sendai: { requestsPerSecond: Infinity, concurrency: 1 } } });
+    // One check at a time: the trigger's is out when the others fall due, so they queue, in the order they were
+    // started (not their deadlines' order), and the trigger's 429 pauses them all for a second.
+    const timeouts = new Map([['d40', 40_000], ['d10', 10_000], ['d30', 30_000], ['d20', 20_000], ['d50', 50_000], ['d15', 15_000]]);
+    const trigger = upstat.watch(refOf('trigger'), { minDelayMs: 20, maxDelayMs: 20, timeoutMs: 60_000 });
+    while (seen.order.length === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    const others = [...timeouts].map(([upload, timeoutMs]) => upstat.watch(refOf(upload), { minDelayMs: 20, maxDelayMs: 20, timeoutMs }));
+    await Promise.all([trigger, ...others]);
+    const byDeadline = [...timeouts].sort(([, a], [, b]) => a - b).map(([upload]) => upload);
+    expect(seen.order).toEqual(['trigger', ...byDeadline, 'trigger']);
   });
 
   it('a Retry-After past one wait\'s deadline ends that wait at once (WaitTimeoutError, reason retry-after), and still pauses the others', async () => {
