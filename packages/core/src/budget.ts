@@ -78,6 +78,20 @@ export function rateWindow(requestsPerSecond: number): { starts: number; windowM
 }
 
 /**
+ * The order in which a provider's due waits take their turn, in the in-process watcher and in the queue alike:
+ * earliest deadline first, to the minute, and first come within one minute. So after a 429's pause neither the waits
+ * the 429s hit (due again at the pause's end) nor those that fell due first are favoured, and the wait closest to its
+ * end goes first; waits whose deadlines fall in the same minute (the common case: one timeout for a batch) keep
+ * their turns, so that none of them starves while the others keep failing and coming back.
+ */
+export const DEADLINE_ORDER_MS = 60_000;
+
+/** A deadline's place in a provider's line: lower goes first (see `DEADLINE_ORDER_MS`). */
+export function deadlineRank(deadline: number): number {
+  return Math.floor(deadline / DEADLINE_ORDER_MS);
+}
+
+/**
  * Applies one provider's budget. Every request asks `acquire(now)` before it starts and calls `release()` when
  * it ends. Times are epoch milliseconds on the caller's clock; a clock that steps back is treated as standing
  * still.

@@ -112,8 +112,10 @@ export {
   type SuccessBody,
 } from './client.js';
 export {
+  DEADLINE_ORDER_MS,
   DEFAULT_REQUEST_BUDGET,
   RequestGate,
+  deadlineRank,
   rateWindow,
   requestBudgetProblems,
   resolveRequestBudget,

@@ -5,6 +5,7 @@ import {
   RateLimitError,
   UpstatError,
   WaitTimeoutError,
+  deadlineRank,
   durationProblem,
   formatDuration,
   rateLimitPause,
@@ -141,6 +142,16 @@ const MAX_STALLED = 5;
 const JOB_NAME = 'wait';
 const FAILED_KEPT_SECONDS = 7 * 24 * 3600;
 const DEFAULT_REDIS_TIMEOUT_MS = 5_000;
+/**
+ * A provider's due waits go to its workers in core's order (`deadlineRank`: earliest deadline first, to the minute,
+ * first come within a minute), as in the in-process watcher. BullMQ orders a queue's due jobs by a priority from 1
+ * (first) to 2,097,152, first come within one: a wait's is its deadline's rank counted round that range (minutes: it
+ * wraps every four years, when for a few hours the waits due after the wrap go first).
+ */
+const PRIORITIES = 2_097_152;
+function deadlinePriority(deadline: number): number {
+  return 1 + (deadlineRank(deadline) % PRIORITIES);
+}
 /** The longest BullMQ sleeps at once while a provider is paused (see the worker options). */
 const PAUSE_SLICE_MS = 1_000;
 /**
@@ -283,8 +294,9 @@ export function createWaitQueue<D extends AnyDefinition>(options: WaitQueueOptio
     };
   }
 
-  const jobOptions = (ref: string) => ({
+  const jobOptions = (ref: string, deadline: number) => ({
     jobId: jobIdFor(ref),
+    priority: deadlinePriority(deadline),
     attempts: deliveryAttempts,
     backoff: { type: 'exponential', delay: deliveryBackoffMs },
     removeOnComplete: true,
@@ -307,7 +319,7 @@ export function createWaitQueue<D extends AnyDefinition>(options: WaitQueueOptio
     const byProvider = new Map<string, typeof entries>();
     for (const entry of entries) byProvider.set(entry.provider, [...(byProvider.get(entry.provider) ?? []), entry]);
     const written = Promise.all(
-      [...byProvider].map(([provider, group]) => queueFor(provider).addBulk(group.map(({ ref, data }) => ({ name: JOB_NAME, data, opts: jobOptions(ref) })))),
+      [...byProvider].map(([provider, group]) => queueFor(provider).addBulk(group.map(({ ref, data }) => ({ name: JOB_NAME, data, opts: jobOptions(ref, data.deadline) })))),
     );
     await bounded(list.length === 1 ? 'add' : 'addAll', written);
     return entries.map(({ ref }) => ({ ref, jobId: jobIdFor(ref) }));

@@ -245,6 +245,28 @@ describe.skipIf(skipRedis)('createWaitQueue against a real redis-server and a lo
     expect(server.counts.get('upl_r1')).toBe(2);
   });
 
+  it('after a pause the provider\'s waits go in deadline order (to the minute), not in the order they were added', async () => {
+    const minutes = new Map([['upl_m40', 40], ['upl_m10', 10], ['upl_m30', 30], ['upl_m20', 20], ['upl_m50', 50], ['upl_m15', 15]]);
+    const ids = ['upl_trigger', ...minutes.keys()];
+    const server = await startUploadServer(new Map(ids.map((id) => [id, { checks: 1, final: 'completed' } as const])), {
+      override: (id, count) =>
+        id === 'upl_trigger' && count === 1 ? { status: 429, headers: { 'retry-after': '1' }, body: { error: { code: 'rate_limit_exceeded', message: 'slow down' } } } : undefined,
+      delayMs: 200,
+    });
+    cleanups.push(() => server.close());
+    const queue = queueFor(server);
+    // One check at a time: the others are added while the trigger's check is out (and then paused by its 429), in an
+    // order that is not their deadlines'.
+    await queue.add(ref('upl_trigger'), { timeoutMs: 60 * 60_000 });
+    const { finished, worker } = await collect(queue, ids.length, { concurrency: 1 });
+    while (server.total() === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    for (const [id, timeout] of minutes) await queue.add(ref(id), { timeoutMs: timeout * 60_000 });
+    await finished;
+    await worker.close();
+    const byDeadline = [...minutes].sort(([, a], [, b]) => a - b).map(([id]) => id);
+    expect(server.log.map((entry) => entry.uploadId)).toEqual(['upl_trigger', ...byDeadline, 'upl_trigger']);
+  });
+
   it('close() just after the check that paused the provider for an hour (429, Retry-After: 3600): settles at once, and does not blame Redis', async () => {
     const server = await startUploadServer(new Map([['upl_h1', { checks: 1, final: 'completed' } as const]]), {
       override: () => ({ status: 429, headers: { 'retry-after': '3600' }, body: { error: { code: 'rate_limit_exceeded', message: 'come back in an hour' } } }),

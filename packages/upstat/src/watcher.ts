@@ -2,6 +2,7 @@ import {
   RequestGate,
   TimerQueue,
   checkpointOf,
+  deadlineRank,
   startWait,
   stepWait,
   type AnyRef,
@@ -29,7 +30,7 @@ import type { UploadWaitCheckpoint } from './facade.js';
  * provider's line (and on the queue at its deadline, so that a long line cannot keep it past it), or checking.
  *
  * Every decision of a wait is core's `stepWait` (`wait-step.ts`): this module feeds it what happened and does what it
- * says. It decides nothing but the order of a provider's line: earliest deadline first (see `DeadlineLine`).
+ * says. It decides nothing but the order of a provider's line: core's `deadlineRank` (see `DeadlineLine`).
  */
 
 export type { WaitOutcome };
@@ -126,15 +127,13 @@ class Line<T> {
 }
 
 /**
- * A provider's line of what is due: earliest deadline first, then first come. While a provider is paused (a 429) its
- * waits keep falling due and queue here; when the pause ends they go in deadline order, so that neither the waits the
- * 429s hit (due again later, at the back of a first-come line) nor those that fell due first are favoured, and the
- * wait closest to its end is checked first. A single call's attempt (`status`) counts its arrival as its deadline:
- * it has someone waiting on it now. A binary heap of (deadline, arrival) pairs: core's `TimerQueue` keeps its
- * bookkeeping on its entries, and a wait in line is on that queue too (at its deadline).
+ * A provider's line of what is due, in core's order (`deadlineRank`: earliest deadline first, to the minute, first
+ * come within a minute). A single call's attempt (`status`) ranks by its arrival: it has someone waiting on it now.
+ * A binary heap of (rank, arrival) pairs: core's `TimerQueue` keeps its bookkeeping on its entries, and a wait in
+ * line is on that queue too (at its deadline).
  */
 class DeadlineLine<T> {
-  readonly #heap: { item: T; deadline: number; arrival: number }[] = [];
+  readonly #heap: { item: T; rank: number; arrival: number }[] = [];
   #arrivals = 0;
   get length(): number {
     return this.#heap.length;
@@ -142,9 +141,10 @@ class DeadlineLine<T> {
   peek(): T | undefined {
     return this.#heap[0]?.item;
   }
+  /** Adds `item`, whose deadline (or arrival, for an attempt) is `deadline`. */
   push(item: T, deadline: number): void {
     const heap = this.#heap;
-    const node = { item, deadline, arrival: this.#arrivals++ };
+    const node = { item, rank: deadlineRank(deadline), arrival: this.#arrivals++ };
     let index = heap.length;
     heap.push(node);
     while (index > 0) {
@@ -175,8 +175,8 @@ class DeadlineLine<T> {
   }
 }
 
-function before(a: { deadline: number; arrival: number }, b: { deadline: number; arrival: number }): boolean {
-  return a.deadline < b.deadline || (a.deadline === b.deadline && a.arrival < b.arrival);
+function before(a: { rank: number; arrival: number }, b: { rank: number; arrival: number }): boolean {
+  return a.rank < b.rank || (a.rank === b.rank && a.arrival < b.arrival);
 }
 
 /** One provider: its gate, and what is due to be sent to it (see `DeadlineLine`). */

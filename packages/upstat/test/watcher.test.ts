@@ -170,15 +170,16 @@ describe('429 with Retry-After', () => {
     expect(seen.byUpload.get('limited')).toBe(3);
   });
 
-  it('after the pause the waits go in deadline order, not in the order they fell due', async () => {
+  it('after the pause the waits go in deadline order (to the minute), not in the order they fell due', async () => {
     const { server, seen } = await uploadServer((upload, n) =>
       upload === 'trigger' && n === 1 ? { status: 429, body: {}, headers: { 'retry-after': '1' } } : status('COMPLETED'),
     );
     const upstat = upstatFor(server.url, { budget: { sendai: { requestsPerSecond: Infinity, concurrency: 1 } } });
     // One check at a time: the trigger's is out when the others fall due, so they queue, in the order they were
     // started (not their deadlines' order), and the trigger's 429 pauses them all for a second.
-    const timeouts = new Map([['d40', 40_000], ['d10', 10_000], ['d30', 30_000], ['d20', 20_000], ['d50', 50_000], ['d15', 15_000]]);
-    const trigger = upstat.watch(refOf('trigger'), { minDelayMs: 20, maxDelayMs: 20, timeoutMs: 60_000 });
+    // Deadlines minutes apart: core's order is earliest deadline first to the minute (first come within one).
+    const timeouts = new Map([['d40', 40], ['d10', 10], ['d30', 30], ['d20', 20], ['d50', 50], ['d15', 15]].map(([id, minutes]) => [id as string, (minutes as number) * 60_000]));
+    const trigger = upstat.watch(refOf('trigger'), { minDelayMs: 20, maxDelayMs: 20, timeoutMs: 60 * 60_000 });
     while (seen.order.length === 0) await new Promise((resolve) => setTimeout(resolve, 1));
     const others = [...timeouts].map(([upload, timeoutMs]) => upstat.watch(refOf(upload), { minDelayMs: 20, maxDelayMs: 20, timeoutMs }));
     await Promise.all([trigger, ...others]);
