@@ -90,7 +90,7 @@ async function generate(check) {
 
 const USAGE = `usage:
   node scripts/providers.mjs generate [--check]
-  node scripts/providers.mjs add <id> --spec <file> [--operation <path or operationId>]`;
+  node scripts/providers.mjs add <id> --spec <file> [--operation <path or operationId>] [--name <vendor's name>]`;
 
 async function main() {
   let parsed;
@@ -101,6 +101,7 @@ async function main() {
         check: { type: 'boolean', default: false },
         spec: { type: 'string' },
         operation: { type: 'string' },
+        name: { type: 'string' },
         today: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -122,7 +123,7 @@ async function main() {
     }
     if (command === 'add' && id !== undefined && rest.length === 0) {
       if (values.spec === undefined) throw new UsageError('add needs --spec <file>: the provider\'s OpenAPI document');
-      const next = await scaffold(root, id, values.spec, { operation: values.operation, today: values.today });
+      const next = await scaffold(root, id, values.spec, { operation: values.operation, name: values.name, today: values.today });
       await generate(false);
       // Link the new package, then generate its effective spec and types (what its definition is checked against).
       // The lockfile must change (a new importer), so the install is never frozen — pnpm freezes it by default

@@ -13,8 +13,26 @@ export class ScaffoldError extends Error {
 const ID = /^[a-z][a-z0-9]*$/;
 const CANONICAL = ['queued', 'in_progress', 'action_required', 'succeeded', 'partial', 'failed', 'canceled', 'expired', 'unknown'];
 
-const camel = (name) => name.replace(/[-_.\s]+([A-Za-z0-9])/g, (_match, next) => next.toUpperCase()).replace(/^[A-Z]/, (first) => first.toLowerCase());
+/** The words of an identifier: split at anything but letters and digits, and where the case changes (`HTTPServer`, `uploadId`). */
+const words = (name) => String(name).match(/[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+/g) ?? [];
+/** `UPLOAD_ID`, `upload-id`, `uploadId` → `uploadId`. */
+export const camel = (name) =>
+  words(name)
+    .map((word, index) => (index === 0 ? word.toLowerCase() : `${word.charAt(0).toUpperCase()}${word.slice(1).toLowerCase()}`))
+    .join('');
 const pascal = (name) => camel(name).replace(/^[a-z]/, (first) => first.toUpperCase());
+
+/**
+ * The vendor's name for people, from the document's title when no --name is given: words that describe the document
+ * rather than the vendor come off the end ("Acme Uploads API" → "Acme"), since the README and the docs put the
+ * provider's name before what it uploads ("Acme uploads").
+ */
+const TITLE_TAIL = /\s+(?:api|apis|rest|http|openapi|swagger|public|reference|spec|specification|documentation|docs|service|services|v\d+(?:\.\d+)*|uploads?|status|file|files)$/i;
+export function providerName(title, id) {
+  let name = String(title ?? '').trim().replace(/\s+/g, ' ');
+  for (let trimmed = name.replace(TITLE_TAIL, ''); trimmed !== name; trimmed = name.replace(TITLE_TAIL, '')) name = trimmed;
+  return name === '' ? pascal(id) : name;
+}
 
 function loadSpec(file) {
   let text;
@@ -84,20 +102,30 @@ function findStatusEnum(spec, schema, path = [], seen = new Set()) {
   return undefined;
 }
 
-/** What the canonical state of a vendor value probably is, as a starting point the contributor checks. */
-function guessState(value) {
-  const text = value.toLowerCase();
-  const rules = [
-    [/(^|[^a-z])(complete|completed|done|success|succeeded|processed|finished|ready)([^a-z]|$)/, 'succeeded'],
-    [/(^|[^a-z])(fail|failed|error|errored)([^a-z]|$)/, 'failed'],
-    [/(^|[^a-z])(cancel|canceled|cancelled|aborted)([^a-z]|$)/, 'canceled'],
-    [/(^|[^a-z])(expired|timeout)([^a-z]|$)/, 'expired'],
-    [/(^|[^a-z])partial/, 'partial'],
-    [/(^|[^a-z])(review|reviewing|action)/, 'action_required'],
-    [/(^|[^a-z])(pending|queued|created|waiting|new)([^a-z]|$)/, 'queued'],
-    [/(^|[^a-z])(running|processing|in[_ ]?progress|uploading|uploaded|working|started)([^a-z]|$)/, 'in_progress'],
-  ];
-  return rules.find(([pattern]) => pattern.test(text))?.[1] ?? 'unknown';
+/**
+ * Words vendors use for each canonical state: a status value is read as words joined by `_` (`upload_timed_out`,
+ * `document_sections_upload.PROCESSED`), and the longest synonym found among its words decides (`asset_created` is
+ * succeeded before `created` is queued). A guess only: the definition marks each one for review.
+ */
+const SYNONYMS = {
+  succeeded: ['complete', 'completed', 'done', 'success', 'succeeded', 'successful', 'processed', 'finished', 'ready', 'available', 'published', 'asset_created', 'asset_ready'],
+  failed: ['fail', 'failed', 'failure', 'error', 'errored', 'rejected', 'invalid'],
+  canceled: ['cancel', 'canceled', 'cancelled', 'aborted', 'revoked', 'withdrawn'],
+  expired: ['expired', 'expire', 'timeout', 'timed_out', 'timedout', 'stale'],
+  partial: ['partial', 'partially_completed', 'partially_succeeded', 'partial_success'],
+  action_required: ['review', 'reviewing', 'action_required', 'needs_action', 'needs_review', 'on_hold'],
+  queued: ['pending', 'queued', 'created', 'waiting', 'new', 'scheduled', 'accepted', 'received', 'initiated'],
+  in_progress: ['running', 'processing', 'in_progress', 'inprogress', 'uploading', 'uploaded', 'working', 'started', 'staged', 'completing', 'validating', 'converting', 'importing'],
+};
+const BY_LENGTH = Object.entries(SYNONYMS)
+  .flatMap(([state, synonyms]) => synonyms.map((synonym) => ({ synonym, state })))
+  .sort((a, b) => b.synonym.length - a.synonym.length);
+
+/** The canonical state a vendor value probably is, and the synonym that says so (none: `unknown`). */
+export function guessState(value) {
+  const text = `_${String(value).toLowerCase().replace(/[^a-z0-9]+/g, '_')}_`;
+  const found = BY_LENGTH.find(({ synonym }) => text.includes(`_${synonym}_`));
+  return found === undefined ? { state: 'unknown', synonym: undefined } : found;
 }
 
 function credentialsOf(spec) {
@@ -120,8 +148,9 @@ function exampleOf(parameter) {
 const quote = (text) => `'${String(text).replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 const key = (text) => (/^[A-Za-z_$][\w$]*$/.test(text) ? text : quote(text));
 
-function definitionSource(id, spec, path, operation) {
+function definitionSource(id, spec, path, operation, options) {
   const typeName = pascal(id);
+  const name = options.name ?? providerName(spec.info?.title, id);
   const parameters = [...(spec.paths[path].parameters ?? []), ...(operation.parameters ?? [])]
     .map((parameter) => deref(spec, parameter))
     .filter((parameter) => parameter?.in === 'path');
@@ -144,8 +173,12 @@ function definitionSource(id, spec, path, operation) {
           `    // (${CANONICAL.join(', ')}). Anything not listed is reported as unknown.`,
         ]
       : [
-          '    // TODO: check each guess. Every value of the enum must be mapped (the compiler checks it).',
-          ...statusEnum.values.map((value) => `    ${key(value)}: ${quote(guessState(value))},`),
+          '    // TODO: check each guess (marked). Every value of the enum must be mapped (the compiler checks it).',
+          ...statusEnum.values.map((value) => {
+            const guess = guessState(value);
+            const mark = guess.synonym === undefined ? 'TODO: no guess; which state is it?' : `guessed from "${guess.synonym}": check`;
+            return `    ${key(value)}: ${quote(guess.state)}, // ${mark}`;
+          }),
         ];
   const guards = statusEnum === undefined ? [] : statusEnum.path.slice(0, -1).map((_, index) => `body.${statusEnum.path.slice(0, index + 1).join('.')}`);
   const readBody =
@@ -173,7 +206,7 @@ function definitionSource(id, spec, path, operation) {
     '// (`npx pnpm generate`). See CONTRIBUTING.md, "Adding a provider".',
     'export const definition = defineProvider({',
     `  id: ${quote(id)},`,
-    `  name: ${quote(spec.info?.title ?? typeName)}, // TODO: the vendor's name for people`,
+    `  name: ${quote(name)},${options.name === undefined ? " // TODO: the vendor's name for people (from the document's title)" : ''}`,
     `  typeName: ${quote(typeName)},`,
     "  summary: 'uploads', // TODO: what is uploaded, e.g. 'drive tasks'",
     `  operation: { path: ${quote(path)}, method: ${quote(method)}, title: ${quote(title)} },`,
@@ -211,6 +244,7 @@ TODO: the status operation (\`${specFile}\`), its responses, and anything the do
 /** Writes the new provider's files; returns what is left to do, for people. */
 export async function scaffold(root, id, specPath, options = {}) {
   if (!ID.test(id)) throw new ScaffoldError(`provider id ${JSON.stringify(id)} must be lowercase letters and digits, starting with a letter`);
+  if (options.name !== undefined && String(options.name).trim() === '') throw new ScaffoldError('--name must not be empty: it is the vendor\'s name for people, e.g. --name "Acme"');
   for (const taken of [join(root, 'specs', id), join(root, 'packages', id)]) {
     if (existsSync(taken)) throw new ScaffoldError(`${taken.slice(root.length + 1)} already exists: ${id} is taken`);
   }
@@ -224,10 +258,10 @@ export async function scaffold(root, id, specPath, options = {}) {
   copyFileSync(source, join(root, 'specs', id, specFile));
   writeFileSync(join(root, 'specs', id, 'PROVENANCE.md'), provenanceSource(id, spec, specFile, source, today));
   mkdirSync(join(root, 'packages', id, 'src'), { recursive: true });
-  writeFileSync(join(root, 'packages', id, 'src', 'definition.ts'), definitionSource(id, spec, path, item.get));
+  writeFileSync(join(root, 'packages', id, 'src', 'definition.ts'), definitionSource(id, spec, path, item.get, options));
   writeFileSync(
     join(root, '.changeset', `add-provider-${id}.md`),
-    `---\n"@upstat/${id}": minor\n"@upstat/providers": minor\n---\n\nNew provider: ${spec.info?.title ?? id} (\`@upstat/${id}\`).\n`,
+    `---\n"@upstat/${id}": minor\n"@upstat/providers": minor\n---\n\nNew provider: ${options.name ?? providerName(spec.info?.title, id)} (\`@upstat/${id}\`).\n`,
   );
   return [
     `providers: added ${id} — specs/${id}/${specFile}, specs/${id}/PROVENANCE.md, packages/${id}/src/definition.ts and .changeset/add-provider-${id}.md;`,

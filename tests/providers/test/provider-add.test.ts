@@ -92,7 +92,9 @@ describe('npx pnpm provider:add', () => {
     expect(definition).toContain("ref: { accountId: 'account_id', uploadId: 'upload_id' }");
     expect(definition).toContain("example: { accountId: 'acct_42', uploadId: 'up_7f3a' }");
     expect(definition).toContain("scheme: 'Bearer'");
-    expect(definition).toMatch(/queued: 'queued',\n\s+processing: 'in_progress',\n\s+done: 'succeeded',\n\s+failed: 'failed',/);
+    expect(definition).toMatch(/queued: 'queued', \/\/ guessed from "queued": check\n\s+processing: 'in_progress', \/\/ guessed from "processing": check\n\s+done: 'succeeded', \/\/ guessed from "done": check\n\s+failed: 'failed', \/\/ guessed from "failed": check\n/);
+    // The name from the title, without what describes the document ("Acme Uploads API").
+    expect(definition).toContain("name: 'Acme', // TODO: the vendor's name for people (from the document's title)");
     expect(definition).toContain('return { value: body.upload.status };');
     expect(definition).toContain('TODO');
   });

@@ -1,0 +1,67 @@
+/**
+ * What `provider:add` guesses from a spec, without a copy of the repository: ref field names, the vendor's name, and
+ * the canonical state of each status value (scripts/providers/scaffold.mjs). provider-add.test.ts runs the scaffold
+ * end to end.
+ */
+import { join } from 'node:path';
+import { repoRoot } from '@upstat/test-support';
+import { describe, expect, it } from 'vitest';
+
+interface Scaffold {
+  camel(name: string): string;
+  providerName(title: string | undefined, id: string): string;
+  guessState(value: string): { state: string; synonym: string | undefined };
+}
+const scaffold = (await import(join(repoRoot, 'scripts', 'providers', 'scaffold.mjs'))) as Scaffold;
+
+describe('provider:add guesses', () => {
+  it.each([
+    ['UPLOAD_ID', 'uploadId'],
+    ['upload_id', 'uploadId'],
+    ['upload-id', 'uploadId'],
+    ['uploadId', 'uploadId'],
+    ['DocumentID', 'documentId'],
+    ['HTTPServerId', 'httpServerId'],
+    ['team.id', 'teamId'],
+    ['getUploadStatus', 'getUploadStatus'],
+  ])('a path parameter or operationId %j becomes the camelCase name %j', (name, expected) => {
+    expect(scaffold.camel(name)).toBe(expected);
+  });
+
+  it.each([
+    ['Acme Uploads API', 'Acme'],
+    ['Acme uploads', 'Acme'],
+    ['PandaDoc Public API v7.2', 'PandaDoc'],
+    ['  Nullspace   REST API ', 'Nullspace'],
+    ['Send.ai', 'Send.ai'],
+    ['API', 'API'],
+    [undefined, 'Acme'],
+  ])('the title %j gives the name %j (what the docs put before "uploads")', (title, expected) => {
+    expect(scaffold.providerName(title, 'acme')).toBe(expected);
+  });
+
+  it.each([
+    ['errored', 'failed'],
+    ['error', 'failed'],
+    ['timed_out', 'expired'],
+    ['UPLOAD_TIMED_OUT', 'expired'],
+    ['timeout', 'expired'],
+    ['cancelled', 'canceled'],
+    ['ready', 'succeeded'],
+    ['done', 'succeeded'],
+    ['asset_created', 'succeeded'],
+    ['document_sections_upload.PROCESSED', 'succeeded'],
+    ['created', 'queued'],
+    ['completing', 'in_progress'],
+    ['partially_completed', 'partial'],
+    ['needs_review', 'action_required'],
+  ])('the status value %j is guessed %j, naming the word it read', (value, state) => {
+    const guess = scaffold.guessState(value);
+    expect(guess.state).toBe(state);
+    expect(value.toLowerCase().replace(/[^a-z0-9]+/g, '_')).toContain(guess.synonym);
+  });
+
+  it('a value with no known word is unknown, with nothing to name', () => {
+    expect(scaffold.guessState('mystery_state')).toEqual({ state: 'unknown', synonym: undefined });
+  });
+});
