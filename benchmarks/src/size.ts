@@ -1,10 +1,11 @@
-// Size: minified+gzipped browser bundles (esbuild) of openapi-fetch alone, one provider client, the facade with one
+// Size: minified+gzipped browser bundles (esbuild) of openapi-fetch alone, each provider's client, the facade with each
 // provider's plug-in and the facade with every provider (`allProviders` from the registry); and the packed tarball
 // of every published package next to openapi-fetch's own.
 import { cp, mkdtemp, readFile, realpath, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { pathParameters, type AnyDefinition } from '@upstat/core';
 import { PROVIDERS } from '@upstat/providers';
 import { packPackage, publishedPackages, readTarball } from '@upstat/test-support';
 import { build } from 'esbuild';
@@ -29,30 +30,53 @@ const EVERY_PROVIDER_OPTIONS = `{ ${PROVIDERS.map(({ definition }) => {
   return `${JSON.stringify(definition.id)}: { ${option}: ${JSON.stringify(`${definition.id}-${option}`)}, baseUrl: ${JSON.stringify(`https://${definition.id}.example`)} }`;
 }).join(', ')} }`;
 
-/** Entry files, resolved from the benchmarks package (its node_modules links the workspace packages). */
-const ENTRIES = [
+/** The first provider of the registry: whose status operation the openapi-fetch baseline calls. */
+const FIRST = PROVIDERS[0].definition;
+const examplePath = (definition: AnyDefinition) => JSON.stringify(pathParameters(definition, definition.example));
+
+interface Entry {
+  id: string;
+  label: string;
+  /** A facade with one provider's plug-in: the budget holds for the largest. */
+  facadeOne?: boolean;
+  source: string;
+}
+
+/**
+ * Entry files, resolved from the benchmarks package (its node_modules links the workspace packages): every provider
+ * of the registry gets its client alone and the facade with its plug-in, written from its definition (the package
+ * exports `create<TypeName>Client` and a plug-in named by its id, as scripts/providers/render.mjs generates them).
+ */
+const ENTRIES: Entry[] = [
   {
     id: 'openapi-fetch',
     label: 'openapi-fetch alone',
     source: `import createClient from 'openapi-fetch';
-export const client = createClient({ baseUrl: 'https://api.pandadoc.com' });
-export const status = (document_id, upload_id) => client.GET('/public/v1/documents/{document_id}/sections/uploads/{upload_id}', { params: { path: { document_id, upload_id } } });`,
+export const client = createClient({ baseUrl: 'https://${FIRST.id}.example' });
+export const status = () => client.GET(${JSON.stringify(FIRST.operation.path)}, { params: { path: ${examplePath(FIRST)} } });`,
   },
-  {
-    id: 'client',
-    label: 'one provider client (`@upstat/pandadoc`)',
-    source: `import { createPandaDocClient } from '@upstat/pandadoc';
-const client = createPandaDocClient({ apiKey: 'pandadoc-key' });
-export const status = (document_id, upload_id) => client.getSectionUploadStatus({ document_id, upload_id });`,
-  },
-  {
-    id: 'facade-one',
-    label: 'facade + one provider (`createUpstat({ providers: [pandadoc(…)] })`)',
-    source: `import { createUpstat } from 'upstat';
-import { pandadoc } from '@upstat/pandadoc';
-const upstat = createUpstat({ providers: [pandadoc({ apiKey: 'pandadoc-key' })] });
+  ...PROVIDERS.map(({ definition }): Entry => {
+    const { option } = definition.credentials[0];
+    return {
+      id: `client-${definition.id}`,
+      label: `one provider client (\`@upstat/${definition.id}\`)`,
+      source: `import { create${definition.typeName}Client } from '@upstat/${definition.id}';
+const client = create${definition.typeName}Client({ ${option}: ${JSON.stringify(`${definition.id}-${option}`)} });
+export const status = () => client.${definition.operation.method}(${examplePath(definition)});`,
+    };
+  }),
+  ...PROVIDERS.map(({ definition }): Entry => {
+    const { option } = definition.credentials[0];
+    return {
+      id: `facade-${definition.id}`,
+      label: `facade + one provider (\`createUpstat({ providers: [${definition.id}(…)] })\`)`,
+      facadeOne: true,
+      source: `import { createUpstat } from 'upstat';
+import { ${definition.id} } from '@upstat/${definition.id}';
+const upstat = createUpstat({ providers: [${definition.id}({ ${option}: ${JSON.stringify(`${definition.id}-${option}`)} })] });
 export const status = (ref) => upstat.status(ref);`,
-  },
+    };
+  }),
   {
     id: 'facade-all',
     label: 'facade + all providers (`createUpstat({ providers: allProviders(…) })`)',
@@ -61,11 +85,12 @@ import { allProviders } from '@upstat/providers';
 const upstat = createUpstat({ providers: allProviders(${EVERY_PROVIDER_OPTIONS}) });
 export const status = (ref) => upstat.status(ref);`,
   },
-] as const;
+];
 
 interface Bundle {
   id: string;
   label: string;
+  facadeOne: boolean;
   minifiedBytes: number;
   gzippedBytes: number;
   /** Minified bytes each package contributes (esbuild's bytesInOutput), before gzip. */
@@ -90,7 +115,7 @@ async function packageOf(file: string): Promise<string> {
   }
 }
 
-async function bundle(entry: (typeof ENTRIES)[number]): Promise<Bundle> {
+async function bundle(entry: Entry): Promise<Bundle> {
   const sourcefile = `${entry.id}.entry.js`;
   const result = await build({
     stdin: { contents: entry.source, resolveDir: benchmarksDir, sourcefile, loader: 'js' },
@@ -111,7 +136,7 @@ async function bundle(entry: (typeof ENTRIES)[number]): Promise<Bundle> {
     const name = path === sourcefile ? '(entry file)' : await packageOf(join(benchmarksDir, path));
     byPackage[name] = (byPackage[name] ?? 0) + input.bytesInOutput;
   }
-  return { id: entry.id, label: entry.label, minifiedBytes: code.length, gzippedBytes: gzipSync(code, { level: 9 }).length, byPackage };
+  return { id: entry.id, label: entry.label, facadeOne: entry.facadeOne === true, minifiedBytes: code.length, gzippedBytes: gzipSync(code, { level: 9 }).length, byPackage };
 }
 
 async function pack(dir: string, destination: string): Promise<Tarball> {
@@ -157,7 +182,10 @@ async function packTarballs(): Promise<{ tarballs: (Tarball & { withDependencies
 export async function benchSize(): Promise<SectionResult> {
   const bundles: Bundle[] = [];
   for (const entry of ENTRIES) bundles.push(await bundle(entry));
-  const [baseline, , facadeOne, facadeAll] = bundles;
+  const baseline = bundles[0];
+  const facadeAll = bundles.at(-1);
+  // The largest facade + one provider is the one the budget holds for.
+  const facadeOne = bundles.filter((b) => b.facadeOne).sort((a, b) => b.gzippedBytes - a.gzippedBytes)[0];
   if (baseline === undefined || facadeOne === undefined || facadeAll === undefined) throw new Error('size: missing bundle');
   const extraBytes = facadeOne.gzippedBytes - baseline.gzippedBytes;
   const { tarballs, openapiFetch } = await packTarballs();
@@ -174,7 +202,7 @@ export async function benchSize(): Promise<SectionResult> {
   );
   const breakdown = Object.entries(facadeOne.byPackage).sort((a, b) => b[1] - a[1]);
   const breakdownTable = table(
-    ['package in the facade + one provider bundle', 'minified bytes in output', 'share'],
+    [`package in the largest facade + one provider bundle (${facadeOne.id.replace(/^facade-/, '')})`, 'minified bytes in output', 'share'],
     breakdown.map(([name, bytes]) => [`\`${name}\``, formatBytes(bytes), `${((bytes / facadeOne.minifiedBytes) * 100).toFixed(0)}%`]),
   );
   const tarballTable = table(
@@ -193,8 +221,8 @@ export async function benchSize(): Promise<SectionResult> {
     tarballTable,
     '',
     'Each bundle is one small entry file (a client created and one status call exported) bundled by esbuild for the browser',
-    '(ESM, minified, tree-shaken) and gzipped at level 9. "All providers" is every provider of the registry',
-    `(\`allProviders\` from \`@upstat/providers\`, ${PROVIDERS.length} today). The budgets: the facade + one provider bundle minus openapi-fetch`,
+    '(ESM, minified, tree-shaken) and gzipped at level 9, for every provider of the registry. "All providers" is all of them',
+    `(\`allProviders\` from \`@upstat/providers\`, ${PROVIDERS.length} today). The budgets: the largest facade + one provider bundle minus openapi-fetch`,
     `alone is at most ${BUDGET_KB} kB (${BUDGET_BYTES} bytes), and it is smaller than the facade + all providers bundle (an app pays only`,
     "for the providers it plugs in). Tarballs are `pnpm pack` of each published package; openapi-fetch's is a",
     '`pnpm pack` of its installed files (no network here), so it may differ slightly from the registry tarball.',
@@ -214,10 +242,10 @@ export async function benchSize(): Promise<SectionResult> {
       openapiFetchTarball: openapiFetch,
     },
     budgets: [
-      atMost(`facade + one provider ≤ ${BUDGET_KB} kB gzipped beyond openapi-fetch alone`, extraBytes, BUDGET_BYTES, formatBytes),
+      atMost(`largest facade + one provider (${facadeOne.id.replace(/^facade-/, '')}) ≤ ${BUDGET_KB} kB gzipped beyond openapi-fetch alone`, extraBytes, BUDGET_BYTES, formatBytes),
       // Whole bytes: "smaller than" is at most one byte less.
       atMost(
-        `facade + one provider smaller than facade + all providers (${formatBytes(facadeAll.gzippedBytes)} gzipped)`,
+        `largest facade + one provider smaller than facade + all providers (${formatBytes(facadeAll.gzippedBytes)} gzipped)`,
         facadeOne.gzippedBytes,
         facadeAll.gzippedBytes - 1,
         formatBytes,

@@ -128,6 +128,41 @@ export function guessState(value) {
   return found === undefined ? { state: 'unknown', synonym: undefined } : found;
 }
 
+// The canonical states that end a wait (packages/core/src/status.ts), for what the mock's scenarios need below.
+const TERMINAL = ['succeeded', 'partial', 'failed', 'canceled', 'expired'];
+
+/**
+ * What the suite needs from a provider's spec that the spec may lack, one sentence each saying what to add (none:
+ * nothing is missing). The contract tests map each documented error response of the status operation to its error
+ * class, and need at least four of them to mean anything (tests/contract/test/contract.test.ts); the mock plays the
+ * 200 response's named examples as scenarios, each ending in a state the examples reach (packages/mocks), so it needs
+ * one example that ends a wait and one still queued or in progress. States are read through the guesses above.
+ */
+export function specNeeds(spec, path, operation, statusPath) {
+  const needs = [];
+  const errors = Object.keys(operation.responses ?? {}).filter((code) => /^[45]\d\d$/.test(code));
+  if (errors.length < 4) {
+    needs.push(
+      `GET ${path} documents ${errors.length} error response${errors.length === 1 ? '' : 's'}${errors.length === 0 ? '' : ` (${errors.join(', ')})`}: document at least 4 (e.g. 401, 404, 429, 500), each with its body; the contract tests check that each maps to its error class`,
+    );
+  }
+  const success = Object.entries(operation.responses ?? {}).find(([code]) => /^2\d\d$/.test(code))?.[1];
+  const examples = Object.entries(deref(spec, deref(spec, success)?.content?.['application/json'])?.examples ?? {});
+  const states = examples.map(([, example]) => {
+    let value = deref(spec, example)?.value;
+    for (const key of statusPath ?? []) value = value?.[key];
+    return typeof value === 'string' ? guessState(value).state : 'unknown';
+  });
+  const where = `the 200 response of GET ${path} (content.application/json.examples)`;
+  if (examples.length === 0) {
+    needs.push(`${where} has no named examples: add one for each state that ends an upload (at least one) and one still queued or in progress; the mock plays them as scenarios`);
+  } else {
+    if (!states.some((state) => TERMINAL.includes(state))) needs.push(`${where} has no named example that ends an upload (${TERMINAL.join(', ')}): add one for each the vendor documents`);
+    if (!states.some((state) => state === 'queued' || state === 'in_progress')) needs.push(`${where} has no named example still queued or in progress: add one`);
+  }
+  return needs;
+}
+
 function credentialsOf(spec) {
   const schemes = Object.values(spec.components?.securitySchemes ?? {}).map((scheme) => deref(spec, scheme));
   const bearer = schemes.find((scheme) => scheme?.type === 'http' && /^bearer$/i.test(scheme.scheme ?? ''));
@@ -148,6 +183,13 @@ function exampleOf(parameter) {
 const quote = (text) => `'${String(text).replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 const key = (text) => (/^[A-Za-z_$][\w$]*$/.test(text) ? text : quote(text));
 
+/** The status enum of an operation's success response (its values, and where in the body it is). */
+function findStatusEnumOf(spec, operation) {
+  const success = Object.entries(operation.responses ?? {}).find(([code]) => /^2\d\d$/.test(code))?.[1];
+  const schema = deref(spec, success)?.content?.['application/json']?.schema;
+  return schema === undefined ? undefined : findStatusEnum(spec, schema);
+}
+
 function definitionSource(id, spec, path, operation, options) {
   const typeName = pascal(id);
   const name = options.name ?? providerName(spec.info?.title, id);
@@ -159,9 +201,7 @@ function definitionSource(id, spec, path, operation, options) {
     const declared = parameters.find((parameter) => parameter.name === name);
     return { field: camel(name) === 'id' ? `${camel(id)}Id` : camel(name), parameter: name, example: declared ? exampleOf(declared) : undefined };
   });
-  const success = Object.entries(operation.responses ?? {}).find(([code]) => /^2\d\d$/.test(code))?.[1];
-  const schema = deref(spec, success)?.content?.['application/json']?.schema;
-  const statusEnum = schema === undefined ? undefined : findStatusEnum(spec, schema);
+  const statusEnum = findStatusEnumOf(spec, operation);
   const credential = credentialsOf(spec);
   const method = typeof operation.operationId === 'string' ? camel(operation.operationId) : 'getStatus';
   const title = operation.summary ?? operation.operationId ?? `GET ${path}`;
@@ -263,11 +303,23 @@ export async function scaffold(root, id, specPath, options = {}) {
     join(root, '.changeset', `add-provider-${id}.md`),
     `---\n"@upstat/${id}": minor\n"@upstat/providers": minor\n---\n\nNew provider: ${options.name ?? providerName(spec.info?.title, id)} (\`@upstat/${id}\`).\n`,
   );
+  const statusPath = findStatusEnumOf(spec, item.get)?.path;
+  const needs = specNeeds(spec, path, item.get, statusPath);
+  const steps = [
+    ...(needs.length === 0
+      ? []
+      : [
+          `what the tests need from the spec (add it in specs/${id}/overlay.yaml, an OpenAPI Overlay, if the document is the vendor's):`,
+          ...needs.map((need) => `   - ${need}`),
+        ]),
+    `fill every TODO in packages/${id}/src/definition.ts (name, summary, credentials, states, read) and`,
+    `   specs/${id}/PROVENANCE.md; run \`npx pnpm generate\` after changing the definition`,
+    'npm test: typecheck, lint, and the contract tests against its Prism mock',
+  ];
+  let number = 0;
   return [
     `providers: added ${id} — specs/${id}/${specFile}, specs/${id}/PROVENANCE.md, packages/${id}/src/definition.ts and .changeset/add-provider-${id}.md;`,
     `the rest of packages/${id} and the registry are generated. Left to do:`,
-    `  1. fill every TODO in packages/${id}/src/definition.ts (name, summary, credentials, states, read) and`,
-    `     specs/${id}/PROVENANCE.md; run \`npx pnpm generate\` after changing the definition`,
-    '  2. npm test: typecheck, lint, and the contract tests against its Prism mock',
+    ...steps.map((step) => (step.startsWith('   ') ? `  ${step}` : `  ${++number}. ${step}`)),
   ].join('\n');
 }

@@ -42,7 +42,9 @@ function caseOf(provider: RegistryEntry): ProviderCase {
   const definition: AnyDefinition = provider.definition;
   const [credential] = definition.credentials;
   // Loosely typed on purpose: the tests hand the clients credentials of any shape (including none), which is
-  // exactly what the "missing credential" tests need; each provider package's own tests exercise the typed API.
+  // exactly what the "missing credential" tests need. The typed API is type-checked through each provider package's
+  // README example (generated from its definition; tests/docs extracts and type-checks it) — the provider packages
+  // have no tests of their own: everything in them is generated, and these contract tests run each one.
   const createClient: (options: never) => object = provider.createClient;
   return {
     id: provider.definition.id,

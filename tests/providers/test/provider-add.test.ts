@@ -79,7 +79,10 @@ describe('npx pnpm provider:add', () => {
   it('scaffolds the spec directory, a provenance stub and a definition read from the spec, and says what is left', () => {
     expect(added.output).toContain('providers: added acme');
     expect(added.status).toBe(0);
-    expect(added.output).toMatch(/Left to do:\n {2}1\. fill every TODO in packages\/acme\/src\/definition\.ts/);
+    // The fixture's 200 response has one example, not named ones: the scaffold says what the mock's scenarios need.
+    expect(added.output).toMatch(
+      /Left to do:\n {2}1\. what the tests need from the spec \(add it in specs\/acme\/overlay\.yaml[^\n]*\n {5}- the 200 response of GET \/v1\/accounts\/\{account_id\}\/uploads\/\{upload_id\} \(content\.application\/json\.examples\) has no named examples: [^\n]*\n {2}2\. fill every TODO in packages\/acme\/src\/definition\.ts/,
+    );
     expect(readFileSync(join(root(), 'specs/acme/openapi.yaml'), 'utf8')).toBe(readFileSync(SPEC, 'utf8'));
     const provenance = readFileSync(join(root(), 'specs/acme/PROVENANCE.md'), 'utf8');
     expect(provenance).toContain('- **Vendor version:** `info.version` 2.4.0');

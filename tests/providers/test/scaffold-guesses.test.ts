@@ -11,6 +11,7 @@ interface Scaffold {
   camel(name: string): string;
   providerName(title: string | undefined, id: string): string;
   guessState(value: string): { state: string; synonym: string | undefined };
+  specNeeds(spec: object, path: string, operation: object, statusPath: string[] | undefined): string[];
 }
 const scaffold = (await import(join(repoRoot, 'scripts', 'providers', 'scaffold.mjs'))) as Scaffold;
 
@@ -63,5 +64,32 @@ describe('provider:add guesses', () => {
 
   it('a value with no known word is unknown, with nothing to name', () => {
     expect(scaffold.guessState('mystery_state')).toEqual({ state: 'unknown', synonym: undefined });
+  });
+
+  describe('what the tests need from a spec, said up front', () => {
+    const json = (value: object) => ({ content: { 'application/json': value } });
+    const errors = Object.fromEntries(['401', '404', '429', '500'].map((code) => [code, json({ example: { message: code } })]));
+    const examples = (...statuses: string[]) => json({ examples: Object.fromEntries(statuses.map((status) => [status, { value: { upload: { status } } }])) });
+    const needs = (responses: object) => scaffold.specNeeds({}, '/u/{id}', { responses }, ['upload', 'status']);
+
+    it('nothing, for four error responses and named examples that end and that do not', () => {
+      expect(needs({ '200': examples('processing', 'done', 'errored'), ...errors })).toEqual([]);
+    });
+
+    it('fewer than four error responses: how many there are, and which to add', () => {
+      const [need, ...rest] = needs({ '200': examples('processing', 'done'), '404': json({}), '500': json({}) });
+      expect(rest).toEqual([]);
+      expect(need).toBe('GET /u/{id} documents 2 error responses (404, 500): document at least 4 (e.g. 401, 404, 429, 500), each with its body; the contract tests check that each maps to its error class');
+    });
+
+    it('no named examples, or none that ends, or none before the end: which to add', () => {
+      expect(needs({ '200': json({ example: { upload: { status: 'done' } } }), ...errors })).toEqual([
+        expect.stringContaining('has no named examples: add one for each state that ends an upload'),
+      ]);
+      expect(needs({ '200': examples('processing', 'uploading'), ...errors })).toEqual([
+        expect.stringContaining('has no named example that ends an upload (succeeded, partial, failed, canceled, expired)'),
+      ]);
+      expect(needs({ '200': examples('done', 'timed_out'), ...errors })).toEqual([expect.stringContaining('has no named example still queued or in progress')]);
+    });
   });
 });
