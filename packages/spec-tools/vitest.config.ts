@@ -6,5 +6,7 @@ export default defineConfig({
     // These tests spawn the CLI, Redocly and openapi-typescript; under a full parallel build on two cores
     // that can take several seconds. A generous ceiling, not a timing assertion.
     testTimeout: 60_000,
+    // Set-up hooks run the CLI too (a generate into a throwaway repository): the same ceiling.
+    hookTimeout: 60_000,
   },
 });

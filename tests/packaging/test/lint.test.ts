@@ -3,13 +3,17 @@
  * per suite, tests/packaging/src/global-setup.ts), which no check of the sources can.
  */
 import { readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, inject, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { readTarball, type TarEntry } from '@upstat/test-support';
-import { binOf, describeRun, kindOf, packageKind, publishedPackages, repoRoot, runNodeAsync, type Manifest } from '../src/workspace.js';
+import { binOf, describeRun, kindOf, packageKind, publishedPackages, repoRoot, runNodeAsync, type Manifest, type RunResult } from '../src/workspace.js';
 
 const PUBLINT = binOf('publint', 'publint');
-const ATTW = binOf('@arethetypeswrong/cli', 'attw');
+/** Are the Types Wrong for every tarball, in one process (src/attw-check.mjs says why). */
+const ATTW_CHECK = fileURLToPath(new URL('../src/attw-check.mjs', import.meta.url));
 
 /** The parts of `attw --format json` these checks read. */
 interface AttwOutput {
@@ -42,6 +46,32 @@ function packed(name: string): { tarball: string; entries: Map<string, TarEntry>
 
 const packages = publishedPackages();
 
+/** What attw says of each package: its JSON output and exit code, as `attw <tarball> --format json` gives them. */
+let attw: Record<string, { output: AttwOutput; exitCode: number }> = {};
+let attwRun: RunResult | undefined;
+beforeAll(async () => {
+  const jobs = packages.map(({ name }) => {
+    const { tarball, manifest } = packed(name);
+    const kind = kindOf(name);
+    // Data files in `exports` (spec-tools' ./redocly.yaml) are read from disk, never imported as modules, so
+    // attw's module resolution cannot (and need not) resolve them.
+    const excludeEntrypoints = Object.entries(typeof manifest.exports === 'object' ? manifest.exports : {})
+      .filter(([, target]) => exportTargets(target).every((file) => !/\.(?:[cm]?js|d\.[cm]?ts|json)$/.test(file)))
+      .map(([subpath]) => subpath);
+    // The dual packages must work in every resolution mode (attw's default "strict" profile); the Node tools are
+    // ESM only by design, so CommonJS `require` resolution is out of scope for them.
+    return { name, tarball, profile: kind === 'node-tool' || kind === 'command' ? 'esm-only' : 'strict', excludeEntrypoints };
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'upstat-attw-'));
+  try {
+    writeFileSync(join(dir, 'jobs.json'), JSON.stringify(jobs));
+    attwRun = await runNodeAsync([ATTW_CHECK, join(dir, 'jobs.json')], { cwd: join(repoRoot, 'tests', 'packaging') });
+    if (attwRun.status === 0) attw = JSON.parse(attwRun.stdout) as typeof attw;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 it('packs every published package, each of a known kind', () => {
   const names = packages.map((pkg) => pkg.name).sort();
   expect(Object.keys(inject('tarballs')).sort()).toEqual(names);
@@ -63,23 +93,13 @@ describe.each(packages)('$name', ({ name, relativeDir, dir }) => {
     expect(run.stdout, describeRun('publint', run)).toContain('All good!');
   });
 
-  it('passes Are the Types Wrong', async () => {
-    const { tarball, manifest } = packed(name);
-    const args = [ATTW, tarball, '--format', 'json', '--no-color'];
-    // The dual packages must work in every resolution mode (attw's default "strict" profile); the Node tools are
-    // ESM only by design, so CommonJS `require` resolution is out of scope for them.
-    if (kind === 'node-tool' || kind === 'command') args.push('--profile', 'esm-only');
-    // Data files in `exports` (spec-tools' ./redocly.yaml) are read from disk, never imported as modules, so
-    // attw's module resolution cannot (and need not) resolve them.
-    const assets = Object.entries(typeof manifest.exports === 'object' ? manifest.exports : {})
-      .filter(([, target]) => exportTargets(target).every((file) => !/\.(?:[cm]?js|d\.[cm]?ts|json)$/.test(file)))
-      .map(([subpath]) => subpath);
-    if (assets.length > 0) args.push('--exclude-entrypoints', ...assets);
-
-    const run = await runNodeAsync(args, { cwd: dir });
-    const output = JSON.parse(run.stdout) as AttwOutput;
+  it('passes Are the Types Wrong', () => {
+    expect(attwRun?.status, attwRun === undefined ? 'attw did not run' : describeRun('attw', attwRun)).toBe(0);
+    const result = attw[name];
+    if (result === undefined) throw new Error(`attw gave no result for ${name}`);
+    const { output, exitCode } = result;
     const report = JSON.stringify(output.problems ?? {}, null, 2);
-    expect(run.status, `attw found problems in ${name}:\n${report}\n${run.stderr}`).toBe(0);
+    expect(exitCode, `attw found problems in ${name}:\n${report}`).toBe(0);
     expect(output.analysis.packageName).toBe(name);
 
     if (kind === 'command') {
