@@ -20,8 +20,12 @@ const benchmarksDir = join(repoRoot, 'benchmarks');
 // 15.4 kB measured; they are methods of the facade, so a bundler cannot leave them out. It was 16 kB until every wait
 // became one engine (packages/core/src/wait-step.ts) that outlasts transient failures and says how and why a wait
 // ended (the last status and error, the checks, a Retry-After past the deadline, maxFailures), and `status` went
-// through the request budget too: ~1.6 kB more than the loops it replaced, 17.1 kB measured.
-const BUDGET_KB = 17.5;
+// through the request budget too: ~1.6 kB more than the loops it replaced, 17.1 kB measured. It was 17.5 kB until it
+// held for every provider rather than PandaDoc alone (the largest, Nullspace, reads byte progress: +0.2 kB) and the
+// facade had taken on a sliding request window, a line per provider in deadline order and the check of refs against
+// the longest request path servers accept (PandaDoc +0.6 kB since): 17.9 kB measured for Nullspace. Bundles are
+// deterministic: there is no noise to allow for.
+const BUDGET_KB = 18;
 const BUDGET_BYTES = BUDGET_KB * 1024;
 
 /** `allProviders`' options for every provider of the registry: its first credential and a base URL. */
