@@ -293,9 +293,12 @@ describe.skipIf(skipRedis)('createWaitQueue against a real redis-server and a lo
     const server = await startUploadServer(new Map(ids.map((id) => [id, { checks: 1, final: 'completed' } as const])), { delayMs: 40 });
     cleanups.push(() => server.close());
     const budget = { nullspace: { requestsPerSecond: 4, concurrency: 2 } };
-    const queue = queueFor(server, { budget });
+    // The budget is what is tested: the deadline is far enough that no wait ends unchecked on a loaded machine (24
+    // checks at 4 per second take 6 s; one CI run took 21 s, when 20 s ended two waits before their check).
+    const wait = { minDelayMs: 20, maxDelayMs: 50, timeoutMs: 120_000 };
+    const queue = queueFor(server, { budget, wait });
     // A second instance on the same prefix: another process's worker, sharing the provider's queue and budget.
-    const other = createWaitQueue({ upstat: createUpstat({ providers: [nullspace({ apiKey: SECRET, baseUrl: server.url })] }), connection: redis.url, prefix: `t${run}`, budget });
+    const other = createWaitQueue({ upstat: createUpstat({ providers: [nullspace({ apiKey: SECRET, baseUrl: server.url })] }), connection: redis.url, prefix: `t${run}`, budget, wait });
     cleanups.push(() => other.close());
     await queue.addAll(ids.map(ref));
     const outcomes: WaitOutcome[] = [];
@@ -304,6 +307,7 @@ describe.skipIf(skipRedis)('createWaitQueue against a real redis-server and a lo
     while (first.length + outcomes.length < ids.length) await new Promise((resolve) => setTimeout(resolve, 20));
     void finished;
     await Promise.all([worker.close(), second.close()]);
+    expect([...first, ...outcomes].filter((outcome) => !outcome.ok)).toEqual([]);
     expect(server.total()).toBe(ids.length);
     // Never more than 2 at once, although each worker could run 8.
     expect(server.maxInFlight()).toBeLessThanOrEqual(2);
