@@ -190,9 +190,9 @@ function findStatusEnumOf(spec, operation) {
   return schema === undefined ? undefined : findStatusEnum(spec, schema);
 }
 
-function definitionSource(id, spec, path, operation, options) {
+/** `name` is the vendor's name (`named`: given with --name), `statusEnum` what findStatusEnumOf found. */
+function definitionSource(id, spec, path, operation, { name, named, statusEnum }) {
   const typeName = pascal(id);
-  const name = options.name ?? providerName(spec.info?.title, id);
   const parameters = [...(spec.paths[path].parameters ?? []), ...(operation.parameters ?? [])]
     .map((parameter) => deref(spec, parameter))
     .filter((parameter) => parameter?.in === 'path');
@@ -201,7 +201,6 @@ function definitionSource(id, spec, path, operation, options) {
     const declared = parameters.find((parameter) => parameter.name === name);
     return { field: camel(name) === 'id' ? `${camel(id)}Id` : camel(name), parameter: name, example: declared ? exampleOf(declared) : undefined };
   });
-  const statusEnum = findStatusEnumOf(spec, operation);
   const credential = credentialsOf(spec);
   const method = typeof operation.operationId === 'string' ? camel(operation.operationId) : 'getStatus';
   const title = operation.summary ?? operation.operationId ?? `GET ${path}`;
@@ -246,7 +245,7 @@ function definitionSource(id, spec, path, operation, options) {
     '// (`npx pnpm generate`). See CONTRIBUTING.md, "Adding a provider".',
     'export const definition = defineProvider({',
     `  id: ${quote(id)},`,
-    `  name: ${quote(name)},${options.name === undefined ? " // TODO: the vendor's name for people (from the document's title)" : ''}`,
+    `  name: ${quote(name)},${named ? '' : " // TODO: the vendor's name for people (from the document's title)"}`,
     `  typeName: ${quote(typeName)},`,
     "  summary: 'uploads', // TODO: what is uploaded, e.g. 'drive tasks'",
     `  operation: { path: ${quote(path)}, method: ${quote(method)}, title: ${quote(title)} },`,
@@ -293,18 +292,19 @@ export async function scaffold(root, id, specPath, options = {}) {
   const [path, item] = statusOperation(spec, options.operation);
   const today = options.today ?? new Date().toISOString().slice(0, 10);
   const specFile = `openapi${extname(source).toLowerCase() === '.json' ? '.json' : '.yaml'}`;
+  const name = options.name ?? providerName(spec.info?.title, id);
+  const statusEnum = findStatusEnumOf(spec, item.get);
 
   mkdirSync(join(root, 'specs', id), { recursive: true });
   copyFileSync(source, join(root, 'specs', id, specFile));
   writeFileSync(join(root, 'specs', id, 'PROVENANCE.md'), provenanceSource(id, spec, specFile, source, today));
   mkdirSync(join(root, 'packages', id, 'src'), { recursive: true });
-  writeFileSync(join(root, 'packages', id, 'src', 'definition.ts'), definitionSource(id, spec, path, item.get, options));
+  writeFileSync(join(root, 'packages', id, 'src', 'definition.ts'), definitionSource(id, spec, path, item.get, { name, named: options.name !== undefined, statusEnum }));
   writeFileSync(
     join(root, '.changeset', `add-provider-${id}.md`),
-    `---\n"@upstat/${id}": minor\n"@upstat/providers": minor\n---\n\nNew provider: ${options.name ?? providerName(spec.info?.title, id)} (\`@upstat/${id}\`).\n`,
+    `---\n"@upstat/${id}": minor\n"@upstat/providers": minor\n---\n\nNew provider: ${name} (\`@upstat/${id}\`).\n`,
   );
-  const statusPath = findStatusEnumOf(spec, item.get)?.path;
-  const needs = specNeeds(spec, path, item.get, statusPath);
+  const needs = specNeeds(spec, path, item.get, statusEnum?.path);
   const steps = [
     ...(needs.length === 0
       ? []
