@@ -98,19 +98,23 @@ export function createPathSerializer(provider: ProviderInfo) {
       if (split.size < 256) split.set(template, parts);
     }
     let url = parts[0] as string;
-    let longest = { name: '', length: 0 };
+    let longestName = '';
+    let longestLength = 0;
     for (let index = 1; index < parts.length; index += 2) {
       const name = parts[index] as string;
       const value = encodePathParameter(provider, name, params?.[name]);
-      if (value.length > longest.length) longest = { name, length: value.length };
+      if (value.length > longestLength) {
+        longestName = name;
+        longestLength = value.length;
+      }
       url += value + (parts[index + 1] as string);
     }
     // openapi-fetch hands over the base URL and the path as one template: the origin is not part of the path.
     const pathLength = url.length - (ORIGIN.exec(url)?.[0].length ?? 0);
     if (pathLength > MAX_REQUEST_PATH_LENGTH) {
       throw new InvalidArgumentError(
-        `${provider.name}: path parameter "${longest.name}" is too long: it is ${longest.length} characters (percent-encoded), which makes the request path ${pathLength}, over the ${MAX_REQUEST_PATH_LENGTH} HTTP servers must accept (RFC 9110 §4.1).`,
-        { provider: provider.id, argument: longest.name },
+        `${provider.name}: path parameter "${longestName}" is too long: it is ${longestLength} characters (percent-encoded), which makes the request path ${pathLength}, over the ${MAX_REQUEST_PATH_LENGTH} HTTP servers must accept (RFC 9110 §4.1).`,
+        { provider: provider.id, argument: longestName },
       );
     }
     return url;

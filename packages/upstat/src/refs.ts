@@ -55,9 +55,11 @@ export function createRefCodec<D extends AnyDefinition>(definitions: readonly D[
   const literalLength = new Map(definitions.map((definition) => [definition.id, definition.operation.path.replace(/\{[^{}]+\}/g, '').length]));
   const encodedLength = (value: string) => (PLAIN_FIELD.test(value) ? value.length : encodeURIComponent(value).length);
   function checkPathLength(shown: () => string, provider: string, fields: readonly string[], values: readonly string[]): void {
-    const lengths = values.map(encodedLength);
-    const total = lengths.reduce((sum, length) => sum + length, literalLength.get(provider) ?? 0);
+    // Every status call reads its ref through here: sum first, and describe only a path that is too long.
+    let total = literalLength.get(provider) ?? 0;
+    for (const value of values) total += encodedLength(value);
     if (total <= MAX_REQUEST_PATH_LENGTH) return;
+    const lengths = values.map(encodedLength);
     const longest = lengths.indexOf(Math.max(...lengths));
     throw invalid(
       shown(),
