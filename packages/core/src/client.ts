@@ -1,6 +1,6 @@
 import createClient, { type Client, type Middleware } from 'openapi-fetch';
 import type { PathsWithMethod, SuccessResponseJSON } from 'openapi-typescript-helpers';
-import { authorizationHeader, staticAuthorization, type AuthorizationConfig } from './auth.js';
+import { applyCredential, resolveParts, staticCredential, type AppliedCredential, type AuthorizationConfig } from './auth.js';
 import { DEFAULT_MAX_RESPONSE_BYTES, ERROR_BODY_LIMIT_BYTES, readBodyText, type BodyText } from './body.js';
 import { setTimer, systemClock, type Clock } from './clock.js';
 import { REQUEST_ID_HEADERS, summarizeErrorBody, type ErrorBodySummary } from './error-body.js';
@@ -19,6 +19,7 @@ import {
   UpstatError,
   type UpstatErrorOptions,
 } from './errors.js';
+import { TokenCache } from './oauth2.js';
 import { createPathSerializer } from './path-params.js';
 import {
   DEFAULT_ATTEMPT_TIMEOUT_MS,
@@ -44,7 +45,13 @@ export interface BaseClientOptions {
   /** A `fetch` to send requests with (defaults to `globalThis.fetch`). */
   fetch?: FetchLike | undefined;
   /**
-   * Extra headers sent with every request. `Authorization` is always set by the client. A `User-Agent` here
+   * Where to fetch OAuth2 client-credentials tokens, for a provider that authenticates so: by default the token URL
+   * of the spec's flow (a relative one resolved against `baseUrl`). Set it with a `baseUrl` of your own, e.g. a mock.
+   */
+  tokenUrl?: string | undefined;
+  /**
+   * Extra headers sent with every request. The credential's header (`Authorization` or the provider's API key
+   * header) is always set by the client. A `User-Agent` here
    * replaces the default one (`upstat/<core version> (<package>/<version>)`).
    */
   headers?: Record<string, string> | undefined;
@@ -177,6 +184,20 @@ function normalizeBaseUrl(provider: ProviderInfo, value: string): string {
   return url.href.replace(/\/+$/, '');
 }
 
+/** The absolute token URL: a relative one (OpenAPI allows it) is resolved against the base URL. */
+function tokenUrlFor(provider: ProviderInfo, value: string, baseUrl: string): string {
+  let url: URL;
+  try {
+    url = new URL(value, `${baseUrl}/`);
+  } catch {
+    throw new ConfigurationError(`${provider.name}: tokenUrl ${JSON.stringify(capText(value, 100))} is not a URL.`, { provider: provider.id });
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.username !== '' || url.password !== '') {
+    throw new ConfigurationError(`${provider.name}: tokenUrl must be an http(s) URL without user info.`, { provider: provider.id });
+  }
+  return url.href;
+}
+
 function checkPolicy(provider: ProviderInfo, retry: RetryOptions, timeoutMs: unknown): void {
   const problems = retryPolicyProblems(retry, timeoutMs);
   if (problems.length > 0) {
@@ -202,6 +223,8 @@ interface CallContext {
   redactor: Redactor;
   clock: Clock;
   readErrorBody: (body: unknown) => ErrorBodySummary;
+  /** The OAuth2 access token the last attempt sent, when the client fetches tokens (renewed once on a 401). */
+  token?: string | undefined;
 }
 
 function errorOptions(context: CallContext, attempt: number, extra: Partial<UpstatErrorOptions> = {}): UpstatErrorOptions {
@@ -368,10 +391,11 @@ const ERROR_STATUS_READ = new Error('error status read');
 export function createApiClient<Paths extends object>(options: BaseClientOptions, wiring: ProviderWiring): ApiClient<Paths> {
   const { provider, authorization } = wiring;
   const readErrorBody = wiring.readErrorBody ?? summarizeErrorBody;
-  // A static credential is checked here and its header built once; a credential function is called (and
-  // its result checked) before every request.
-  const staticAuth = staticAuthorization(provider, authorization);
+  // A static credential is checked here and what it adds to a request built once; a credential function is
+  // called (and its result checked) before every request, and a client-credentials token fetched when needed.
+  const staticAuth = staticCredential(provider, authorization);
   const baseUrl = normalizeBaseUrl(provider, options.baseUrl ?? wiring.defaultBaseUrl);
+  const { scheme } = authorization.credential;
   if (options.fetch !== undefined && typeof options.fetch !== 'function') {
     throw new ConfigurationError(`${provider.name}: fetch must be a function.`, { provider: provider.id });
   }
@@ -389,17 +413,32 @@ export function createApiClient<Paths extends object>(options: BaseClientOptions
   }
 
   // The redaction boundary for everything this client reads: it knows every credential a request carried.
-  const redactor = new Redactor();
-  if (staticAuth !== undefined) redactor.add(staticAuth.credential);
-  async function currentHeader(): Promise<string> {
-    if (staticAuth !== undefined) return staticAuth.header;
-    const { header, credential } = await authorizationHeader(provider, authorization);
-    redactor.add(credential);
-    return header;
-  }
-
+  const redactor = new Redactor(staticAuth?.secrets);
   const userFetch = options.fetch;
   const fetchImpl: FetchLike = userFetch ?? ((request) => globalThis.fetch(request));
+  const tokens =
+    scheme.type === 'oauth2' && scheme.flow === 'clientCredentials'
+      ? new TokenCache({
+          provider,
+          scheme,
+          url: tokenUrlFor(provider, options.tokenUrl ?? scheme.tokenUrl, baseUrl),
+          fetch: (request, signal) => (userFetch === undefined ? globalThis.fetch(request, { signal }) : userFetch(new Request(request, { signal }))),
+          clock,
+          redactor,
+          timeoutMs: clientTimeoutMs,
+        })
+      : undefined;
+  /** What a request carries; `context` (a typed call's) learns the token sent, for a renewal on a 401. */
+  async function currentCredential(signal?: AbortSignal, context?: CallContext): Promise<AppliedCredential> {
+    if (staticAuth !== undefined) return staticAuth;
+    const parts = await resolveParts(provider, authorization);
+    // Every part is known to the redactor before the token endpoint is asked (its errors may echo them).
+    for (const secret of applyCredential(scheme, parts).secrets) redactor.add(secret);
+    if (tokens === undefined) return applyCredential(scheme, parts);
+    const token = await tokens.token(parts[0] ?? '', parts[1] ?? '', signal);
+    if (context !== undefined) context.token = token;
+    return applyCredential(scheme, parts, token);
+  }
   // The default User-Agent goes first, so that one in the user's headers (any spelling) replaces it.
   const defaultHeaders: Record<string, string> = { 'User-Agent': userAgent(wiring.package), ...options.headers };
   const shared = {
@@ -408,18 +447,22 @@ export function createApiClient<Paths extends object>(options: BaseClientOptions
     headers: defaultHeaders,
     pathSerializer: createPathSerializer(provider),
   };
-  // The raw client sets Authorization in a middleware, over whatever a raw call passes.
+  // The raw client sets the credential in a middleware, over whatever a raw call passes.
   const raw = createClient<Paths>(shared);
   raw.use({
     async onRequest({ request }) {
-      request.headers.set('Authorization', await currentHeader());
-      return request;
+      const applied = await currentCredential(request.signal);
+      for (const [name, value] of Object.entries(applied.headers)) request.headers.set(name, value);
+      if (applied.query === undefined) return request;
+      const url = new URL(request.url);
+      for (const [name, value] of Object.entries(applied.query)) url.searchParams.set(name, value);
+      return new Request(url, request);
     },
   } satisfies Middleware);
   // Typed calls use a client of their own without middleware (each middleware costs every request a
-  // Request copy's worth of work): a static header is a default header, set after the user's.
+  // Request copy's worth of work): a static credential's headers are default headers, set after the user's.
   const typed = createClient<Paths>(
-    staticAuth === undefined ? shared : { ...shared, headers: { ...defaultHeaders, Authorization: staticAuth.header } },
+    staticAuth === undefined ? shared : { ...shared, headers: { ...defaultHeaders, ...staticAuth.headers } },
   ) as unknown as UntypedGet;
 
   /** One attempt: the request and its (bounded) body, under the attempt's time limit and the call's deadline. */
@@ -432,6 +475,7 @@ export function createApiClient<Paths extends object>(options: BaseClientOptions
     timeoutMs: number,
     trace: AttemptTrace | undefined,
   ): Promise<unknown> {
+    context.token = undefined;
     const remaining = call.deadline === undefined ? Number.POSITIVE_INFINITY : call.deadline - clock.now();
     if (remaining <= 0) {
       throw new DeadlineExceededError(
@@ -472,12 +516,12 @@ export function createApiClient<Paths extends object>(options: BaseClientOptions
       return response;
     };
     try {
-      // Authorization goes last so that no per-call header replaces it; with no per-call headers and a
-      // static credential, the client's default header already carries it.
-      const headers =
-        call.headers === undefined && staticAuth !== undefined ? undefined : { ...call.headers, Authorization: await currentHeader() };
+      // The credential goes last so that no per-call header replaces it; with no per-call headers and a
+      // static credential, the client's default headers already carry it.
+      const applied = staticAuth ?? (await currentCredential(signal, context));
+      const headers = call.headers === undefined && staticAuth !== undefined ? undefined : { ...call.headers, ...applied.headers };
       await typed.GET(path, {
-        params: { path: pathParameters },
+        params: applied.query === undefined ? { path: pathParameters } : { path: pathParameters, query: applied.query },
         // The body is already read by `send`; 'stream' makes openapi-fetch hand it over without reading it.
         parseAs: 'stream',
         headers,
@@ -570,6 +614,8 @@ export function createApiClient<Paths extends object>(options: BaseClientOptions
       );
 
     const { gate } = call;
+    // A fetched OAuth2 token refused with a 401 is renewed once per call.
+    let tokenRenewable = tokens !== undefined;
     // Typed methods are GETs, which are idempotent, so every one of them may be retried.
     for (let attempt = 1; ; attempt++) {
       if (call.signal?.aborted) throw aborted(attempt - 1);
@@ -598,10 +644,15 @@ export function createApiClient<Paths extends object>(options: BaseClientOptions
             attempt,
             retryAfterMs: error instanceof ApiError ? error.retryAfterMs : undefined,
             remainingMs: call.deadline === undefined ? Number.POSITIVE_INFINITY : call.deadline - clock.now(),
+            renewableToken: tokenRenewable && context.token !== undefined,
           },
           retry,
           random,
         );
+        if (decision.retry && decision.renewToken === true && context.token !== undefined) {
+          tokens?.invalidate(context.token);
+          tokenRenewable = false;
+        }
         report(attempt, trace, error, decision.retry ? decision.delayMs : undefined);
         if (!decision.retry) {
           if (decision.reason !== 'deadline') throw error;

@@ -26,7 +26,6 @@ export {
   wiringFor,
   type AnyDefinition,
   type BodyOf,
-  type CredentialDefinition,
   type ProviderDefinition,
   type ProviderInfo,
   type ProviderPlugin,
@@ -39,7 +38,25 @@ export {
 } from './provider.js';
 export { parseRetryAfter, parseRateLimitReset, requestedWait } from './retry-after.js';
 export { encodePathParameter, createPathSerializer, MAX_REQUEST_PATH_LENGTH } from './path-params.js';
-export { checkCredential, type AuthorizationConfig, type CredentialSource } from './auth.js';
+export {
+  applyCredential,
+  basicToken,
+  carrierOf,
+  checkCredential,
+  PARTS,
+  partsOf,
+  type AccessTokenScheme,
+  type ApiKeyScheme,
+  type AppliedCredential,
+  type AuthorizationConfig,
+  type AuthScheme,
+  type BasicScheme,
+  type BearerScheme,
+  type ClientCredentialsScheme,
+  type CredentialDefinition,
+  type CredentialSource,
+} from './auth.js';
+export { TOKEN_EXPIRY_MARGIN_MS } from './oauth2.js';
 
 export { setTimer, systemClock, type Clock } from './clock.js';
 export { DEFAULT_MAX_RESPONSE_BYTES, ERROR_BODY_LIMIT_BYTES } from './body.js';

@@ -135,7 +135,12 @@ export function isRetryable(error: UpstatError, retry: RetryOptions): boolean {
 
 /** What to do after a failed attempt. */
 export type RetryDecision =
-  | { retry: true; delayMs: number }
+  | {
+      retry: true;
+      delayMs: number;
+      /** The attempt's OAuth2 token was refused: fetch a new one for the next attempt. */
+      renewToken?: true;
+    }
   | {
       retry: false;
       /**
@@ -153,9 +158,16 @@ export interface RetryState {
   retryAfterMs: number | undefined;
   /** Time left before the call's deadline (`Infinity` without one). */
   remainingMs: number;
+  /** The attempt sent an OAuth2 token the client fetched, and none was renewed yet in this call. */
+  renewableToken?: boolean | undefined;
 }
 
 export function decideRetry(state: RetryState, retry: RetryOptions, random: () => number = Math.random): RetryDecision {
+  // A fetched token may have been revoked before its expiry: one new token, at once, whatever the retry policy
+  // (a refusal after it is final). The token endpoint's own refusals never get here with a token.
+  if (state.renewableToken === true && state.error.kind === 'authentication' && state.remainingMs > 0) {
+    return { retry: true, delayMs: 0, renewToken: true };
+  }
   if (!isRetryable(state.error, retry)) return { retry: false, reason: 'final' };
   if (state.attempt >= retry.maxAttempts) return { retry: false, reason: 'attempts' };
   const delayMs = state.retryAfterMs ?? backoffDelay(state.attempt, retry, random);

@@ -8,7 +8,7 @@
 import type { CallOptions, BaseClientOptions, ProviderWiring } from './client.js';
 import { ConfigurationError, type UpstatError } from './errors.js';
 import type { ErrorBodySummary } from './error-body.js';
-import type { CredentialSource } from './auth.js';
+import type { CredentialDefinition, CredentialSource } from './auth.js';
 import type { PackageInfo } from './user-agent.js';
 import { isTerminal, mapState, type ProviderStatus, type StateTable, type UploadProgress } from './status.js';
 
@@ -18,16 +18,6 @@ export interface ProviderInfo {
   readonly id: string;
   /** Name for people, e.g. `PandaDoc`. */
   readonly name: string;
-}
-
-/** One way to authenticate: the client option that holds the credential, and how it is sent. */
-export interface CredentialDefinition {
-  /** The client option, e.g. `apiKey`; the CLI reads it from `UPSTAT_<ID>_<OPTION>` (`UPSTAT_PANDADOC_API_KEY`). */
-  readonly option: string;
-  /** The word before the credential in the `Authorization` header. */
-  readonly scheme: 'Bearer' | 'API-Key';
-  /** What it is, for documentation: e.g. `API key with the upload.read scope`. */
-  readonly description: string;
 }
 
 /** What a provider's `read` takes out of a status body. */
@@ -170,24 +160,28 @@ export function wiringFor(
 ): ProviderWiring {
   const provider = { id: definition.id, name: definition.name };
   const given = options as Record<string, CredentialSource | undefined>;
-  const passed = definition.credentials.filter((credential) => given[credential.option] !== undefined);
+  const isGiven = (credential: CredentialDefinition) => credential.options.some((option) => given[option] !== undefined);
+  const passed = definition.credentials.filter(isGiven);
   if (passed.length > 1) {
     throw new ConfigurationError(
-      `${definition.name}: pass either ${passed.map((credential) => `\`${credential.option}\``).join(' or ')}, not both.`,
+      `${definition.name}: pass the options of one credential: ${passed.map((credential) => credential.options.map((option) => `\`${option}\``).join(' and ')).join(', or ')}, not several.`,
       { provider: definition.id },
     );
   }
   const [first] = definition.credentials;
   const chosen = passed[0] ?? first;
-  const others = definition.credentials.filter((credential) => credential !== first).map((credential) => credential.option);
+  const others = definition.credentials
+    .filter((credential) => credential !== first)
+    .map((credential) => `\`${credential.options.join('` and `')}\``);
   return {
     provider,
     defaultBaseUrl: defaultBaseUrl ?? '',
     authorization: {
-      scheme: chosen.scheme,
-      credential: given[chosen.option],
+      credential: chosen,
+      values: chosen.options.map((option) => given[option]),
       // Named in "no credential" messages: with none given, every option that would do.
-      option: passed.length === 0 && others.length > 0 ? `${first.option} (or ${others.join(', or ')})` : chosen.option,
+      missingHint:
+        passed.length === 0 ? `\`${first.options.join('` and `')}\`${others.length > 0 ? ` (or ${others.join(', or ')})` : ''}` : undefined,
     },
     readErrorBody: definition.readErrorBody?.bind(definition),
     package: pkg ?? { name: `@upstat/${definition.id}` },

@@ -31,7 +31,10 @@ const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/]
 
 /** The forms a credential can take in text a server sends back. */
 function variants(secret: string): string[] {
-  const forms = new Set([secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)]);
+  // Percent-encoded both ways a URL may carry it (a query-string key): `encodeURIComponent` and the form encoding
+  // of `URLSearchParams`, which also encodes `!'()~` and turns spaces into `+`.
+  const formEncoded = new URLSearchParams([['', secret]]).toString().slice(1);
+  const forms = new Set([secret, encodeURIComponent(secret), formEncoded, JSON.stringify(secret).slice(1, -1)]);
   return [...forms].filter((form) => form.length > 0);
 }
 

@@ -12,7 +12,7 @@ import {
   type UpstatError,
 } from '../src/errors.js';
 import { sendJson, startLocalServer, type LocalServer } from '@upstat/test-support';
-import { ITEM_PATH, TEST_PROVIDER, type TestPaths } from './test-paths.js';
+import { bearer, ITEM_PATH, TEST_PROVIDER, type TestPaths } from './test-paths.js';
 
 const SECRET = 'sk_test_4242_do_not_leak';
 let server: LocalServer | undefined;
@@ -25,7 +25,7 @@ afterEach(async () => {
 function client(baseUrl: string, credential: string | (() => string | undefined) = SECRET) {
   return createApiClient<TestPaths>(
     {},
-    { provider: TEST_PROVIDER, defaultBaseUrl: baseUrl, authorization: { scheme: 'Bearer', credential, option: 'apiKey' } },
+    { provider: TEST_PROVIDER, defaultBaseUrl: baseUrl, authorization: bearer(credential) },
   );
 }
 

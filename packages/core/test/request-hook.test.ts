@@ -6,7 +6,7 @@ import { createApiClient, type BaseClientOptions } from '../src/client.js';
 import { ConfigurationError, InvalidArgumentError, MissingCredentialError, ServerError, type UpstatError } from '../src/errors.js';
 import type { RequestEvent } from '../src/request-event.js';
 import { sendJson, startLocalServer, virtualClock, type LocalServer } from '@upstat/test-support';
-import { ITEM_PATH, TEST_PROVIDER, type TestPaths } from './test-paths.js';
+import { bearer, ITEM_PATH, TEST_PROVIDER, type TestPaths } from './test-paths.js';
 
 const SECRET = 'sk_test_4242_do_not_leak';
 const params = { item_id: 'i1', part_id: 'p1' };
@@ -21,7 +21,7 @@ function client(baseUrl: string, options: BaseClientOptions = {}, credential: st
   return createApiClient<TestPaths>(options, {
     provider: TEST_PROVIDER,
     defaultBaseUrl: baseUrl,
-    authorization: { scheme: 'Bearer', credential, option: 'apiKey' },
+    authorization: bearer(credential),
   });
 }
 
@@ -184,7 +184,7 @@ describe('onRequest: a hook that throws', () => {
       const client = createApiClient(
         { onRequest: () => { throw new Error('logger broke'); } },
         { provider: { id: 'acme', name: 'Acme' }, defaultBaseUrl: 'http://127.0.0.1:' + server.address().port,
-          authorization: { scheme: 'Bearer', credential: 'k', option: 'apiKey' } },
+          authorization: { credential: { securityScheme: 'bearerAuth', scheme: { type: 'http', scheme: 'bearer' }, options: ['apiKey'], description: 'token' }, values: ['k'] } },
       );
       const calls = [];
       const body = await client.get('/items/{item_id}/parts/{part_id}')(

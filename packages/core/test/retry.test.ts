@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createApiClient, type FetchLike } from '../src/client.js';
 import { AbortError, ConfigurationError, RateLimitError, ServerError, TimeoutError } from '../src/errors.js';
 import type { RetrySetting } from '../src/policy.js';
-import { ITEM_PATH, TEST_PROVIDER, type TestPaths } from './test-paths.js';
+import { bearer, ITEM_PATH, TEST_PROVIDER, type TestPaths } from './test-paths.js';
 
 const OK = () => new Response(JSON.stringify({ id: 'p', state: 'ready' }), { status: 200, headers: { 'content-type': 'application/json' } });
 const status = (code: number, headers: Record<string, string> = {}) => () => new Response('{}', { status: code, headers });
@@ -33,7 +33,7 @@ function scriptedFetch(...script: (() => Response | 'hang')[]) {
 function client(fetch: FetchLike, options: { retry?: RetrySetting; timeoutMs?: number; random?: () => number } = {}) {
   return createApiClient<TestPaths>(
     { baseUrl: 'http://upstat.invalid', fetch, random: () => 0.999_999, ...options },
-    { provider: TEST_PROVIDER, defaultBaseUrl: 'http://upstat.invalid', authorization: { scheme: 'Bearer', credential: 'k', option: 'apiKey' } },
+    { provider: TEST_PROVIDER, defaultBaseUrl: 'http://upstat.invalid', authorization: bearer('k') },
   ).get(ITEM_PATH);
 }
 

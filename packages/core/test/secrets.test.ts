@@ -16,7 +16,7 @@ import { summarizeErrorBody } from '../src/error-body.js';
 // A namespace import: classes this suite needs may be missing from older builds, and then only the
 // tests that use them fail.
 import * as errors from '../src/errors.js';
-import { ITEM_PATH, TEST_PROVIDER, type TestPaths } from './test-paths.js';
+import { bearer, ITEM_PATH, TEST_PROVIDER, type TestPaths } from './test-paths.js';
 
 const R = '[REDACTED]';
 /** A credential with characters that JSON escapes (`"`, `\`) and percent-encoding changes (`/`, `+`, `=`). */
@@ -54,7 +54,7 @@ function readErrorBody(body: unknown) {
 function client(url: string, credential: Credential = SECRET, options: BaseClientOptions = {}) {
   return createApiClient<TestPaths>(
     { clock: virtualClock(), random: () => 0.5, ...options },
-    { provider: TEST_PROVIDER, defaultBaseUrl: url, authorization: { scheme: 'Bearer', credential, option: 'apiKey' }, readErrorBody },
+    { provider: TEST_PROVIDER, defaultBaseUrl: url, authorization: bearer(credential), readErrorBody },
   );
 }
 

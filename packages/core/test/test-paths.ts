@@ -1,3 +1,4 @@
+import type { AuthorizationConfig, CredentialSource } from '../src/auth.js';
 /** A minimal openapi-typescript-shaped `paths` type for exercising the generic client. */
 export interface TestPaths {
   '/items/{item_id}/parts/{part_id}': {
@@ -14,3 +15,8 @@ export interface TestPaths {
 
 export const TEST_PROVIDER = { id: 'acme', name: 'Acme' } as const;
 export const ITEM_PATH = '/items/{item_id}/parts/{part_id}' as const;
+
+/** A bearer credential in option `apiKey`, as a provider definition's wiring gives it. */
+export function bearer(value: CredentialSource | undefined, option = 'apiKey'): AuthorizationConfig {
+  return { credential: { securityScheme: 'bearerAuth', scheme: { type: 'http', scheme: 'bearer' }, options: [option], description: 'token' }, values: [value] };
+}

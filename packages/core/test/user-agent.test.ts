@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createApiClient, type ProviderWiring } from '../src/client.js';
 import { userAgent, CORE_VERSION } from '../src/user-agent.js';
 import { sendJson, startLocalServer, type LocalServer } from '@upstat/test-support';
-import { ITEM_PATH, TEST_PROVIDER, type TestPaths } from './test-paths.js';
+import { bearer, ITEM_PATH, TEST_PROVIDER, type TestPaths } from './test-paths.js';
 
 const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 const params = { item_id: 'i1', part_id: 'p1' };
@@ -21,7 +21,7 @@ async function recordingServer(): Promise<LocalServer> {
 }
 
 function wiring(baseUrl: string, extra: Partial<ProviderWiring> = {}): ProviderWiring {
-  return { provider: TEST_PROVIDER, defaultBaseUrl: baseUrl, authorization: { scheme: 'Bearer', credential: 'k', option: 'apiKey' }, ...extra };
+  return { provider: TEST_PROVIDER, defaultBaseUrl: baseUrl, authorization: bearer('k'), ...extra };
 }
 
 describe('User-Agent', () => {
@@ -55,7 +55,7 @@ describe('User-Agent', () => {
     // A dynamic credential takes the other header path (Authorization set per request).
     const dynamic = createApiClient<TestPaths>(
       { headers: { 'USER-AGENT': 'mine/3' } },
-      { ...withPackage, authorization: { scheme: 'Bearer', credential: () => 'k', option: 'apiKey' } },
+      { ...withPackage, authorization: bearer(() => 'k') },
     );
     await dynamic.get(ITEM_PATH)(params);
     expect(server.requests.map((request) => request.headers['user-agent'])).toEqual(['mine/1', 'mine/1', 'per-call/2', 'mine/3']);
