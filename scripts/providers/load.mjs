@@ -1,7 +1,7 @@
 // Loads every provider definition (`packages/<id>/src/definition.ts`) for the generator: esbuild bundles the
 // TypeScript with core's source (so nothing needs building first; the generated types it imports are types
 // only), and the bundle is imported from memory. Checks what the type system cannot: the id matches the
-// directories, the ref's path parameters are the operation's.
+// directories, the ref's path parameters are the operation's, each credential is a security scheme of the spec.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -61,10 +61,36 @@ function readSpec(root, id) {
     server: spec?.servers?.[0]?.url,
     origin,
     hasOverlay: existsSync(join(dir, 'overlay.yaml')),
+    securitySchemes: spec?.components?.securitySchemes ?? {},
   };
 }
 
-function check(id, definition) {
+/** How many client options each kind of scheme takes (core's `PARTS`: Basic and client credentials have two). */
+const twoParts = (scheme) => (scheme?.type === 'http' && scheme.scheme === 'basic') || (scheme?.type === 'oauth2' && scheme.flow === 'clientCredentials');
+
+/** What does not match between a definition's credential and the security scheme of the spec it names. */
+export function credentialProblems(credential, securitySchemes) {
+  const where = `credential ${JSON.stringify(credential.securityScheme)}`;
+  const declared = securitySchemes[credential.securityScheme];
+  if (declared === undefined) {
+    const names = Object.keys(securitySchemes);
+    return [`${where} is not in the spec's components.securitySchemes (${names.length > 0 ? `it has ${names.join(', ')}` : 'it has none'})`];
+  }
+  const { scheme = {}, options = [] } = credential;
+  const problems = [];
+  if (declared.type !== scheme.type) problems.push(`${where} has type ${scheme.type}, the spec's ${declared.type}`);
+  else if (scheme.type === 'http' && String(declared.scheme).toLowerCase() !== scheme.scheme) problems.push(`${where} is http ${scheme.scheme}, the spec's http ${declared.scheme}`);
+  else if (scheme.type === 'apiKey' && (declared.in !== scheme.in || String(declared.name).toLowerCase() !== String(scheme.name).toLowerCase())) {
+    problems.push(`${where} sends the key in ${scheme.in} ${scheme.name}, the spec in ${declared.in} ${declared.name}`);
+  } else if (scheme.type === 'oauth2' && scheme.flow === 'clientCredentials' && declared.flows?.clientCredentials?.tokenUrl !== scheme.tokenUrl) {
+    problems.push(`${where} has tokenUrl ${JSON.stringify(scheme.tokenUrl)}, the spec's clientCredentials flow ${JSON.stringify(declared.flows?.clientCredentials?.tokenUrl)}`);
+  }
+  const expected = twoParts(scheme) ? 2 : 1;
+  if (options.length !== expected) problems.push(`${where} needs ${expected} option(s), one per part, and names ${options.length}`);
+  return problems;
+}
+
+function check(id, definition, spec) {
   const problems = [];
   if (definition.id !== id) problems.push(`id is ${JSON.stringify(definition.id)}, but the package directory is packages/${id}`);
   if (!ID.test(id)) problems.push(`id ${JSON.stringify(id)} must be lowercase letters and digits, starting with a letter`);
@@ -77,6 +103,7 @@ function check(id, definition) {
   if (missing.length > 0) problems.push(`ref fills no field for path parameter(s) ${missing.join(', ')} of ${definition.operation.path}`);
   if (extra.length > 0) problems.push(`ref names path parameter(s) ${extra.join(', ')} that ${definition.operation.path} does not have`);
   if (!Array.isArray(definition.credentials) || definition.credentials.length === 0) problems.push('credentials must name at least one');
+  else for (const credential of definition.credentials) problems.push(...credentialProblems(credential, spec.securitySchemes));
   if (problems.length > 0) throw new DefinitionError(`packages/${id}/src/definition.ts: ${problems.join('; ')}.`);
 }
 
@@ -86,11 +113,12 @@ export async function loadDefinitions(root) {
   for (const id of providerIds(root)) {
     if (!existsSync(join(root, 'specs', id))) throw new DefinitionError(`packages/${id} has a definition but there is no specs/${id}/`);
     const definition = await importDefinition(root, id);
-    check(id, definition);
+    const spec = readSpec(root, id);
+    check(id, definition, spec);
     const source = readFileSync(join(root, 'packages', id, 'src', 'definition.ts'), 'utf8');
     // The types a definition exports (its body and state types) are listed in the package's README.
     const typeExports = [...source.matchAll(/^export type (\w+)/gm)].map((match) => match[1]);
-    providers.push({ id, definition, spec: readSpec(root, id), typeExports });
+    providers.push({ id, definition, spec, typeExports });
   }
   return providers;
 }

@@ -75,11 +75,21 @@ const refFormat = (definition) => `${definition.id}:${refFields(definition).map(
 const exampleRef = (definition) => `${definition.id}:${refFields(definition).map((field) => encodeURIComponent(definition.example[field])).join('/')}`;
 const placeholder = (option) => `YOUR_${option.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()}`;
 
+/** `\`apiKey\``, or `\`tokenId\` and \`tokenSecret\`` for a credential of two parts. */
+const optionList = (credential) => credential.options.map((option) => `\`${option}\``).join(' and ');
+/** The first credential's options with placeholders, for examples: `tokenId: 'YOUR_TOKEN_ID', tokenSecret: '…'`. */
+const placeholders = (credential) => credential.options.map((option) => `${option}: '${placeholder(option)}'`).join(', ');
+/** The first credential's options from the environment, for the facade example. */
+const fromEnvironment = (id, credential) => credential.options.map((option) => `${option}: process.env.${environmentName(id, option)} ?? ''`).join(', ');
+
 function credentialsType(definition) {
-  const options = definition.credentials.map((credential) => credential.option);
+  const options = definition.credentials.flatMap((credential) => credential.options);
   const members = definition.credentials.map((credential) => {
-    const others = options.filter((option) => option !== credential.option).map((option) => `  ${option}?: undefined;\n`);
-    return `{\n  /** ${credential.description}. */\n  ${credential.option}: CredentialSource;\n${others.join('')}}`;
+    const others = options.filter((option) => !credential.options.includes(option)).map((option) => `  ${option}?: undefined;\n`);
+    const own = credential.options.map((option, index) =>
+      `  /** ${credential.description}${credential.options.length > 1 ? ` (part ${index + 1} of ${credential.options.length})` : ''}. */\n  ${option}: CredentialSource;\n`,
+    );
+    return `{\n${own.join('')}${others.join('')}}`;
   });
   return members.length === 1 ? ` ${members[0]}` : members.map((member) => `\n  | ${member.replace(/\n/g, '\n    ')}`).join('');
 }
@@ -145,7 +155,7 @@ export function create${T}Client(options: ${T}ClientOptions): ${T}Client {
 /** A ${definition.name} upload as the facade takes it: \`{ provider: '${definition.id}', ${refFields(definition).join(', ')} }\`. */
 export type ${T}Ref = RefOf<typeof definition>;
 
-/** ${definition.name} as a plug-in of the facade: \`createUpstat({ providers: [${definition.id}({ ${definition.credentials[0].option} })] })\`. */
+/** ${definition.name} as a plug-in of the facade: \`createUpstat({ providers: [${definition.id}({ ${definition.credentials[0].options.join(', ')} })] })\`. */
 export function ${definition.id}(options: ${T}ClientOptions): ProviderPlugin<typeof definition> {
   return {
     definition,
@@ -183,7 +193,7 @@ openapi-typescript from ${from ? `the OpenAPI spec "${from}"` : 'an OpenAPI spec
 \`\`\`ts
 import { create${T}Client } from '@upstat/${definition.id}';
 
-const client = create${T}Client({ ${first.option}: '${placeholder(first.option)}' });
+const client = create${T}Client({ ${placeholders(first)} });
 const body = await client.${method}({
 ${parameters.join('\n')}
 });
@@ -196,12 +206,12 @@ With the facade, in the shared status model:
 import { createUpstat } from 'upstat';
 import { ${definition.id} } from '@upstat/${definition.id}';
 
-const upstat = createUpstat({ providers: [${definition.id}({ ${first.option}: process.env.${environmentName(definition.id, first.option)} ?? '' })] });
+const upstat = createUpstat({ providers: [${definition.id}({ ${fromEnvironment(definition.id, first)} })] });
 const status = await upstat.status('${exampleRef(definition)}');
 console.log(status.state, status.raw.state);
 \`\`\`
 
-- Auth: ${definition.credentials.map((credential) => `\`${credential.option}\`: ${credential.description}`).join('; ')}${definition.credentials.length > 1 ? '. Pass one.' : '.'}
+- Auth: ${definition.credentials.map((credential) => `${optionList(credential)}: ${credential.description}`).join('; ')}${definition.credentials.length > 1 ? '. Pass one.' : '.'}${definition.credentials.some((credential) => credential.scheme.flow === 'clientCredentials') ? ' The token is fetched from the spec\'s token URL (`tokenUrl` replaces it), shared by concurrent calls, kept until it expires and renewed once on a 401.' : ''}
 - Options: \`baseUrl\` (default ${spec.server ? `\`${spec.server}\`` : 'none: pass one'}), \`fetch\`, \`headers\`, \`retry\`, \`timeoutMs\`, \`maxResponseBytes\`.${definition.baseUrlNote ? ` ${definition.baseUrlNote}` : ''}
 - Refs: \`{ provider: '${definition.id}', ${refFields(definition).join(', ')} }\` or \`${refFormat(definition)}\`, e.g. \`${exampleRef(definition)}\`.
 - Errors: the \`@upstat/core\` classes (\`AuthenticationError\`, \`NotFoundError\`, \`RateLimitError\`, …) with \`status\`, \`requestId\` and the parsed body.
@@ -319,7 +329,7 @@ import { createUpstat } from 'upstat';
 import { allProviders, PROVIDERS } from '@upstat/providers';
 
 console.log(PROVIDERS.map((provider) => provider.definition.name).join(', '));
-const upstat = createUpstat({ providers: allProviders({ ${ids[0]}: { ${providers[0].definition.credentials[0].option}: process.env.${environmentName(ids[0], providers[0].definition.credentials[0].option)} ?? '' } }) });
+const upstat = createUpstat({ providers: allProviders({ ${ids[0]}: { ${fromEnvironment(ids[0], providers[0].definition.credentials[0])} } }) });
 console.log(upstat.providers);
 \`\`\`
 
@@ -376,7 +386,7 @@ export function renderReadmeSections(root, providers) {
       '|---|---|---|',
       ...providers.map(
         ({ definition, spec }) =>
-          `| ${definition.name} | ${definition.credentials.map((credential) => `\`${credential.option}\` → \`${environmentName(definition.id, credential.option)}\``).join(', or ')} | \`${environmentName(definition.id, 'baseUrl')}\`${spec.server ? ` (default \`${spec.server}\`)` : ''} |`,
+          `| ${definition.name} | ${definition.credentials.map((credential) => credential.options.map((option) => `\`${option}\` → \`${environmentName(definition.id, option)}\``).join(' and ')).join(', or ')} | \`${environmentName(definition.id, 'baseUrl')}\`${spec.server ? ` (default \`${spec.server}\`)` : ''} |`,
       ),
     ],
   };

@@ -21,6 +21,7 @@ import {
 } from './errors.js';
 import { TokenCache } from './oauth2.js';
 import { createPathSerializer } from './path-params.js';
+import { followRedirects } from './redirects.js';
 import {
   DEFAULT_ATTEMPT_TIMEOUT_MS,
   decideRetry,
@@ -415,7 +416,10 @@ export function createApiClient<Paths extends object>(options: BaseClientOptions
   // The redaction boundary for everything this client reads: it knows every credential a request carried.
   const redactor = new Redactor(staticAuth?.secrets);
   const userFetch = options.fetch;
-  const fetchImpl: FetchLike = userFetch ?? ((request) => globalThis.fetch(request));
+  // A credential in a header `fetch` does not drop on a redirect to another origin: redirects are followed here.
+  const guarded = scheme.type === 'apiKey' && scheme.in === 'header' && scheme.name.toLowerCase() !== 'authorization' ? [scheme.name] : undefined;
+  const fetchOnce: FetchLike = userFetch ?? ((request) => globalThis.fetch(request));
+  const fetchImpl: FetchLike = guarded === undefined ? fetchOnce : (request) => followRedirects(request, fetchOnce, guarded);
   const tokens =
     scheme.type === 'oauth2' && scheme.flow === 'clientCredentials'
       ? new TokenCache({
@@ -499,7 +503,8 @@ export function createApiClient<Paths extends object>(options: BaseClientOptions
         trace.method = request.method;
         trace.url = redactor.text(request.url);
       }
-      const response = userFetch === undefined ? await globalThis.fetch(request, { signal }) : await userFetch(request);
+      const once = (sent: Request) => (userFetch === undefined ? globalThis.fetch(sent, { signal }) : userFetch(sent));
+      const response = guarded === undefined ? await once(request) : await followRedirects(request, once, guarded);
       if (trace !== undefined) {
         trace.status = response.status;
         trace.requestId = requestIdFromHeaders(redactor, response.headers);

@@ -152,6 +152,46 @@ describe('what each scheme sends', () => {
   });
 });
 
+describe('a key in a header of its own, across redirects', () => {
+  const keyed = credential({ type: 'apiKey', in: 'header', name: 'X-Acme-Key' }, ['apiKey']);
+  const servers: LocalServer[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((one) => one.close()));
+  });
+
+  it('is dropped once a redirect leaves the origin (as fetch drops Authorization), typed and raw, and kept within it', async () => {
+    const other = await startLocalServer((_request, response) => { sendJson(response, 200, ok); });
+    servers.push(other);
+    const first = await serve((request, response) => {
+      const target = request.url === '/items/i1/parts/p1' ? '/moved/i1' : `${other.url}/elsewhere`;
+      response.writeHead(302, { location: target });
+      response.end();
+    });
+    const api = client(first.url, { credential: keyed, values: [KEY] });
+    expect(await api.get(ITEM_PATH)(params)).toEqual(ok);
+    const raw = await api.raw.GET(ITEM_PATH, { params: { path: params } });
+    expect(raw.data).toEqual(ok);
+    expect(first.requests.map((request) => [request.target, request.headers['x-acme-key']])).toEqual([
+      ['/items/i1/parts/p1', KEY],
+      ['/moved/i1', KEY],
+      ['/items/i1/parts/p1', KEY],
+      ['/moved/i1', KEY],
+    ]);
+    expect(other.requests).toHaveLength(2);
+    for (const request of other.requests) expect(JSON.stringify(request.headers)).not.toContain(KEY);
+  });
+
+  it('a redirect loop is a RedirectError after as many hops as fetch allows', async () => {
+    const { url, requests } = await serve((_request, response) => {
+      response.writeHead(307, { location: '/again' });
+      response.end();
+    });
+    const error = await rejection(client(url, { credential: keyed, values: [KEY] }).get(ITEM_PATH)(params));
+    expect(error.kind).toBe('redirect');
+    expect(requests).toHaveLength(21);
+  });
+});
+
 describe('choosing a credential by the options passed (wiringFor)', () => {
   const definition = defineProvider({
     id: 'acme',

@@ -18,7 +18,14 @@ export const definition = defineProvider({
     method: 'getTaskStatus',
     title: 'Get task status for an async operation',
   },
-  credentials: [{ option: 'token', scheme: 'Bearer', description: 'project API token with the `customerApi` scope, sent as `Authorization: Bearer <token>`' }],
+  credentials: [
+    {
+      securityScheme: 'bearerAuth',
+      scheme: { type: 'http', scheme: 'bearer' },
+      options: ['token'],
+      description: 'project API token with the `customerApi` scope, sent as `Authorization: Bearer <token>`',
+    },
+  ],
   keywords: ['drive', 'task-status'],
   notes: [
     "`project_id` and `task_id` are UUIDs. Error bodies are RFC 7807 problem details (`application/problem+json`); `trace_id` becomes the error's `requestId`.",

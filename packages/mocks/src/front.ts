@@ -6,6 +6,7 @@
  * close every connection, keep-alive ones included, so the port is free when it resolves.
  */
 import { Agent, createServer, request, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
 import type { MockLog } from './log.js';
 
 /** The scenarios one mock plays. */
@@ -94,6 +95,8 @@ export function createFront(options: {
   scenarios: MockScenarios | undefined;
   errors: boolean;
   log: MockLog;
+  /** Where the front answers OAuth2 client-credentials token requests itself (see `MockSpec.tokenPath`). */
+  tokenPath?: string | undefined;
 }): Front {
   const { name, prism, log } = options;
   const scenarios = options.scenarios ?? { examplePath: '', steps: {} };
@@ -159,6 +162,10 @@ export function createFront(options: {
   }
 
   const server = createServer((incoming, response) => {
+    if (options.tokenPath !== undefined && incoming.method === 'POST' && new URL(incoming.url ?? '/', 'http://mock.invalid').pathname === options.tokenPath) {
+      answerToken(incoming, response, name, log);
+      return;
+    }
     const target = choose(incoming, response);
     if (target === undefined) {
       incoming.resume();
@@ -190,4 +197,39 @@ export function createFront(options: {
       agent.destroy();
     },
   };
+}
+
+/** Lifetime of the tokens a mock's token endpoint hands out. */
+export const MOCK_TOKEN_LIFETIME_S = 3600;
+
+/**
+ * A token endpoint (RFC 6749 §4.4) that gives any client with a client id and secret (Basic or form fields) a bearer
+ * token, for Prism to accept as the OAuth2 credential. The secret is never logged.
+ */
+function answerToken(incoming: IncomingMessage, response: ServerResponse, name: string, log: MockLog): void {
+  let body = '';
+  incoming.setEncoding('utf8');
+  incoming.on('data', (chunk: string) => {
+    if (body.length < 16_384) body += chunk;
+  });
+  incoming.on('end', () => {
+    const form = new URLSearchParams(body);
+    const basic = /^Basic [A-Za-z0-9+/]+=*$/i.test(incoming.headers.authorization ?? '');
+    const fields = form.get('client_id') !== null && form.get('client_secret') !== null;
+    const send = (status: number, answer: object) => {
+      const text = JSON.stringify(answer);
+      response.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(text) });
+      response.end(text);
+    };
+    if (form.get('grant_type') !== 'client_credentials') {
+      log.add(`error [TOKEN] POST ${incoming.url ?? ''} the ${name} mock's token endpoint takes grant_type=client_credentials only`);
+      send(400, { error: 'unsupported_grant_type' });
+    } else if (!basic && !fields) {
+      log.add(`error [TOKEN] POST ${incoming.url ?? ''} no client id and secret (Basic or form fields)`);
+      send(401, { error: 'invalid_client' });
+    } else {
+      log.add(`info [TOKEN] POST ${incoming.url ?? ''} issued a token`);
+      send(200, { access_token: `mock-token-${randomUUID()}`, token_type: 'Bearer', expires_in: MOCK_TOKEN_LIFETIME_S });
+    }
+  });
 }

@@ -9,7 +9,7 @@ import { isTerminal, mapState, pathParameters, type AnyDefinition, type Canonica
 import { PROVIDERS } from '@upstat/providers';
 import { createRefCodec } from 'upstat';
 import type { MockScenarios } from './front.js';
-import { startMockServers, type MockServer, type StartMockOptions } from './servers.js';
+import { startMockServers, type MockServer, type MockSpec, type StartMockOptions } from './servers.js';
 
 /** One step of a scenario: the example Prism answers with, and what upstat reads from it. */
 export interface ScenarioStep {
@@ -178,12 +178,22 @@ export interface StartProviderMocksOptions extends StartMockOptions {
   providers?: readonly string[];
 }
 
-/** What `startMockServers` needs for one provider: its effective spec, and its scenarios. */
-export function providerMockSpec(id: string): { name: string; specPath: string; scenarios: MockScenarios } {
+/** The path of the token URL of a provider that authenticates with OAuth2 client credentials (its first such scheme). */
+function tokenPath(definition: AnyDefinition): string | undefined {
+  for (const { scheme } of definition.credentials) {
+    if (scheme.type === 'oauth2' && scheme.flow === 'clientCredentials') return new URL(scheme.tokenUrl, 'http://mock.invalid/').pathname;
+  }
+  return undefined;
+}
+
+/** What `startMockServers` needs for one provider: its effective spec, its scenarios and where it hands out tokens. */
+export function providerMockSpec(id: string): MockSpec & { scenarios: MockScenarios } {
   const definition = definitionOf(id);
   scenarioField(definition);
   const steps = Object.fromEntries(providerScenarios(id).map((scenario) => [scenario.name, scenario.steps.map((step) => step.example)]));
-  return { name: definition.id, specPath: providerSpecPath(id), scenarios: { examplePath: examplePath(definition), steps } };
+  const spec = { name: definition.id, specPath: providerSpecPath(id), scenarios: { examplePath: examplePath(definition), steps } };
+  const path = tokenPath(definition);
+  return path === undefined ? spec : { ...spec, tokenPath: path };
 }
 
 /** Starts the mocks of every registry provider (or of `options.providers`), with their scenarios, in this process. */

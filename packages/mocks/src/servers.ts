@@ -11,6 +11,8 @@ export interface MockServer {
   name: string;
   /** `http://127.0.0.1:<port>`: use as the client's base URL. */
   url: string;
+  /** Where it answers OAuth2 client-credentials token requests (`tokenPath`), to pass as the client's `tokenUrl`. */
+  tokenUrl?: string | undefined;
   specPath: string;
   /**
    * Prism's log so far, one line per entry (`info [NEGOTIATOR] …`, `error [VALIDATOR] Violation: …`), and the
@@ -30,6 +32,11 @@ export interface MockSpec {
   specPath: string;
   /** Upload scenarios this mock plays (see the README); none by default. */
   scenarios?: MockScenarios | undefined;
+  /**
+   * A path at which the mock answers OAuth2 client-credentials token requests itself (for a provider whose token
+   * endpoint is on another server, or not in its spec): any client id and secret get a bearer token.
+   */
+  tokenPath?: string | undefined;
 }
 
 export interface StartMockOptions {
@@ -147,7 +154,14 @@ async function startOne(spec: MockSpec, options: Required<StartMockOptions>, lib
     throw fail(`Prism could not listen on ${prismHost}: ${messageOf(error)}`);
   }
 
-  const front = createFront({ name: spec.name, prism: { host: prismHost, port: prismPort }, scenarios: spec.scenarios, errors: options.errors, log });
+  const front = createFront({
+    name: spec.name,
+    prism: { host: prismHost, port: prismPort },
+    scenarios: spec.scenarios,
+    errors: options.errors,
+    log,
+    tokenPath: spec.tokenPath,
+  });
   const stopPrism = () => prismServer.close().catch((error: unknown) => {
     log.add(`error [MOCKS] closing Prism: ${messageOf(error)}`);
   });
@@ -160,9 +174,11 @@ async function startOne(spec: MockSpec, options: Required<StartMockOptions>, lib
   }
 
   let stopping: Promise<void> | undefined;
+  const url = urlOf(options.host, port);
   return {
     name: spec.name,
-    url: urlOf(options.host, port),
+    url,
+    ...(spec.tokenPath === undefined ? {} : { tokenUrl: `${url}${spec.tokenPath}` }),
     specPath,
     output: () => log.output(),
     violations: () => log.violations(),

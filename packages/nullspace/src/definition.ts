@@ -27,7 +27,7 @@ export const definition = defineProvider({
   typeName: 'Nullspace',
   summary: 'resumable upload sessions',
   operation: { path: '/v1/sandboxes/{id}/uploads/{upload_id}', method: 'getUploadSession', title: 'Get resumable upload session status' },
-  credentials: [{ option: 'apiKey', scheme: 'Bearer', description: 'API key, sent as `Authorization: Bearer <key>`' }],
+  credentials: [{ securityScheme: 'bearerAuth', scheme: { type: 'http', scheme: 'bearer' }, options: ['apiKey'], description: 'API key, sent as `Authorization: Bearer <key>`' }],
   baseUrlNote:
     "The default is the address in the vendor's request samples, which the vendor describes as temporary: set the base URL your Nullspace account uses.",
   keywords: ['sandbox', 'resumable-upload'],

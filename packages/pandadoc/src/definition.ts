@@ -17,8 +17,18 @@ export const definition = defineProvider({
     title: 'Document Section Upload Status',
   },
   credentials: [
-    { option: 'apiKey', scheme: 'API-Key', description: 'API key, sent as `Authorization: API-Key <key>`' },
-    { option: 'accessToken', scheme: 'Bearer', description: 'OAuth2 access token, sent as `Authorization: Bearer <token>`' },
+    {
+      securityScheme: 'apiKey',
+      scheme: { type: 'apiKey', in: 'header', name: 'Authorization', prefix: 'API-Key' },
+      options: ['apiKey'],
+      description: 'API key, sent as `Authorization: API-Key <key>`',
+    },
+    {
+      securityScheme: 'oauth2',
+      scheme: { type: 'oauth2', flow: 'accessToken' },
+      options: ['accessToken'],
+      description: 'OAuth2 access token (authorization code flow), sent as `Authorization: Bearer <token>`',
+    },
   ],
   keywords: ['document-sections', 'upload-status'],
   notes: [

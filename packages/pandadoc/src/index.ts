@@ -34,7 +34,7 @@ export type PandaDocCredentials =
       accessToken?: undefined;
     }
   | {
-      /** OAuth2 access token, sent as `Authorization: Bearer <token>`. */
+      /** OAuth2 access token (authorization code flow), sent as `Authorization: Bearer <token>`. */
       accessToken: CredentialSource;
       apiKey?: undefined;
     };

@@ -12,7 +12,9 @@ export const definition = defineProvider({
   typeName: 'Sendai',
   summary: 'uploads',
   operation: { path: '/v2/{team_id}/project/{project_id}/upload/{upload_id}', method: 'getUpload', title: 'Get Upload' },
-  credentials: [{ option: 'apiKey', scheme: 'Bearer', description: 'API key with the `upload.read` scope, sent as `Authorization: Bearer <key>`' }],
+  credentials: [
+    { securityScheme: 'bearerAuth', scheme: { type: 'http', scheme: 'bearer' }, options: ['apiKey'], description: 'API key with the `upload.read` scope, sent as `Authorization: Bearer <key>`' },
+  ],
   keywords: ['send.ai', 'upload-status'],
   notes: [
     "The error responses (400, 401, 403, 404, 500) have no documented body.",

@@ -6,7 +6,8 @@
  * plug-in and client factory. Tests that exercise one provider with its own bodies import its package instead.
  */
 import { readFileSync } from 'node:fs';
-import type { ProviderDefinition, ProviderPlugin, RefOf } from '@upstat/core';
+import type { CredentialDefinition, ProviderDefinition, ProviderPlugin, RefOf } from '@upstat/core';
+import { credentialOptions, fetchesToken, sharedTokenUrl } from '@upstat/test-support';
 
 interface Manifest {
   name?: string;
@@ -58,19 +59,22 @@ export function providerOf(id: string): TestProvider {
   return found;
 }
 
-/** The first credential a provider documents: the client option the tests pass, and its `Authorization` scheme. */
-export function firstCredential(definition: ProviderDefinition): { option: string; scheme: string } {
-  const [first] = definition.credentials;
-  return { option: first.option, scheme: first.scheme };
+/** The first credential a provider documents: the one the tests pass. */
+export function firstCredential(definition: ProviderDefinition): CredentialDefinition {
+  return definition.credentials[0];
 }
 
+/** Where clients that fetch OAuth2 tokens get them: a loopback token endpoint, whatever server a test points them at. */
+const TOKEN_URL = await sharedTokenUrl();
+
 /**
- * Facade plug-ins for every provider, each given `credential` under its first credential option and the other
- * client options as they are: what `createUpstat({ sendai: { apiKey, ...options }, document360: { token, ...options }, … })`
- * was before providers plugged in.
+ * Facade plug-ins for every provider, each given its first credential's options filled from `credential` (its first
+ * part is `credential` itself: see `credentialOptions`) and the other client options as they are.
  */
 export function everyPlugin(credential: string, options: Record<string, unknown> = {}): ProviderPlugin<ProviderDefinition>[] {
-  return PROVIDERS.map(({ definition, plugin }) => plugin({ ...options, [firstCredential(definition).option]: credential }));
+  return PROVIDERS.map(({ definition, plugin }) =>
+    plugin({ ...options, ...credentialOptions(definition, credential), ...(fetchesToken(firstCredential(definition)) ? { tokenUrl: TOKEN_URL } : {}) }),
+  );
 }
 
 /** A definition's example ref as an object: `{ provider: '<id>', …example }`. */

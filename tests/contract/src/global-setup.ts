@@ -1,4 +1,4 @@
-import { startMockServers, stopMockServers, type MockServer } from '@upstat/mocks';
+import { providerMockSpec, startMockServers, stopMockServers, type MockServer } from '@upstat/mocks';
 import type { TestProject } from 'vitest/node';
 import { effectiveSpecPath, PROVIDER_IDS, type ProviderId } from './specs.js';
 
@@ -6,12 +6,18 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** Base URL of the Prism mock serving each provider's effective spec. */
     mockUrls: Record<ProviderId, string>;
+    /** The token endpoint of each mock whose provider fetches OAuth2 tokens. */
+    tokenUrls: Partial<Record<ProviderId, string>>;
   }
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const servers: MockServer[] = await startMockServers(PROVIDER_IDS.map((name) => ({ name, specPath: effectiveSpecPath(name) })));
+  // The effective specs without the scenario layer: these tests choose Prism's answers themselves.
+  const servers: MockServer[] = await startMockServers(
+    PROVIDER_IDS.map((name) => ({ name, specPath: effectiveSpecPath(name), tokenPath: providerMockSpec(name).tokenPath })),
+  );
   project.provide('mockUrls', Object.fromEntries(servers.map((server) => [server.name, server.url])) as Record<ProviderId, string>);
+  project.provide('tokenUrls', Object.fromEntries(servers.flatMap((server) => (server.tokenUrl === undefined ? [] : [[server.name, server.tokenUrl]]))));
 
   return async () => {
     const violations = servers.flatMap((server) => server.violations().map((line) => `${server.name}: ${line.trim()}`));

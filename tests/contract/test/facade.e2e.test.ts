@@ -9,6 +9,7 @@ import {
   type CanonicalState,
   type RefOf,
 } from 'upstat';
+import { credentialOptions } from '@upstat/test-support';
 import { describe, expect, inject, it } from 'vitest';
 import { recordingFetch } from '../src/recording-fetch.js';
 import { asObject, deref, firstExample, loadEffectiveSpec, statusOperation, type Json, type JsonObject, type ProviderId } from '../src/specs.js';
@@ -37,10 +38,11 @@ function expectedFromExample(definition: AnyDefinition): { raw: string | null | 
 /** The facade over every provider of the registry, each pointed at its mock. */
 function facade() {
   const mocks = inject('mockUrls');
+  const tokenUrls = inject('tokenUrls');
   const recorder = recordingFetch();
   const upstat = createUpstat({
     providers: PROVIDERS.map(({ definition, plugin }) =>
-      plugin({ [definition.credentials[0].option]: `e2e-${definition.credentials[0].option}`, baseUrl: mocks[definition.id] } as never),
+      plugin({ ...credentialOptions(definition, `e2e-${definition.id}`), baseUrl: mocks[definition.id], tokenUrl: tokenUrls[definition.id] } as never),
     ),
     defaults: { fetch: recorder.fetch },
     // Short delays: the mocks answer at once, and some examples (Nullspace's) never finish.

@@ -9,3 +9,19 @@ export { successExample } from './examples.js';
 export { freePort, MISSING as REDIS_MISSING, hasOpenssl, hasRedis, selfSignedCertificate, skipRedis, startRedis, type RedisServer, type TlsFiles } from './redis.js';
 export { busiestWindow } from './windows.js';
 export { scriptedServer, type Answer, type Script, type ScriptedServer, type StatusBody } from './scripted-server.js';
+export {
+  answerTokenRequest,
+  carriedCredential,
+  credentialForms,
+  credentialOptions,
+  credentialValues,
+  expectedCarriage,
+  fetchesToken,
+  issuedToken,
+  sharedTokenUrl,
+  sharedTokenUrlOption,
+  tokenFor,
+  tokenUrlOption,
+  withTokenEndpoint,
+  type DeclaredCredential,
+} from './credentials.js';
