@@ -2,8 +2,11 @@
 // The provider registry: every provider is `specs/<id>/` plus `packages/<id>/src/definition.ts`, and everything
 // else about it is generated here from the definition (see CONTRIBUTING.md):
 //
-//   node scripts/providers.mjs generate [--check]     write (or, with --check, compare) every generated file
+//   node scripts/providers.mjs generate [<id>...] [--check]
+//        write every generated file, then generate the effective spec and types of every provider (or of the ones
+//        named) with turbo; with --check, compare the generated files instead (the specs' own check is generate:check)
 //   node scripts/providers.mjs add <id> --spec <file>  scaffold a new provider, then install and generate
+//   node scripts/providers.mjs check-spec [<id>...]    what the tests need from each provider's effective spec (spec:lint)
 //
 // Generated, per provider: packages/<id>/{package.json, tsconfig.json, tsconfig.src.json, LICENSE, README.md,
 // src/index.ts}. For all of them: the registry package packages/providers (package.json, src/index.ts, README.md,
@@ -15,7 +18,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { scaffold } from './providers/scaffold.mjs';
+import { scaffold, specNeeds } from './providers/scaffold.mjs';
 import { loadDefinitions } from './providers/load.mjs';
 import { renderProviderFiles, renderRegistryFiles, renderReadmeSections } from './providers/render.mjs';
 
@@ -63,6 +66,13 @@ function firstDifference(have, want) {
   return `differs from line ${at + 1}: committed ${JSON.stringify(a[at] ?? '<end of file>')}, generator gives ${JSON.stringify(b[at] ?? '<end of file>')}`;
 }
 
+/** Generates the effective spec and types of these providers' packages (`upstat-spec generate`), through turbo's cache. */
+function generateClients(ids) {
+  const args = [join(root, 'scripts', 'turbo.mjs'), 'run', 'generate', ...ids.map((id) => `--filter=@upstat/${id}`), '--output-logs=errors-only'];
+  const env = { ...process.env, PATH: `${join(root, 'node_modules', '.bin')}:${process.env.PATH ?? ''}` };
+  return spawnSync(process.execPath, args, { cwd: root, env, stdio: ['ignore', process.stderr, process.stderr] });
+}
+
 async function generate(check) {
   const { providers, files } = await renderAll();
   const stale = [];
@@ -86,11 +96,29 @@ async function generate(check) {
       console.log(`providers: ${files.length} generated files for ${providers.map((provider) => provider.id).join(', ')} are up to date`);
     }
   }
+  return providers;
+}
+
+/** What the tests need from a provider's effective spec and is missing (`specNeeds`), read with its definition's table. */
+function checkSpec(id, definition) {
+  const spec = JSON.parse(readFileSync(join(root, 'packages', id, 'openapi.json'), 'utf8'));
+  const { path } = definition.operation;
+  const operation = spec.paths?.[path]?.get;
+  if (operation === undefined) return [`GET ${path} (the definition's operation) is not in the effective spec`];
+  const stateOf = (value) => {
+    try {
+      return definition.states[definition.read(value).value] ?? 'unknown';
+    } catch {
+      return 'unknown';
+    }
+  };
+  return specNeeds(spec, path, operation, stateOf);
 }
 
 const USAGE = `usage:
-  node scripts/providers.mjs generate [--check]
-  node scripts/providers.mjs add <id> --spec <file> [--operation <path or operationId>] [--name <vendor's name>]`;
+  node scripts/providers.mjs generate [<id>...] [--check]
+  node scripts/providers.mjs add <id> --spec <file> [--operation <path or operationId>] [--name <vendor's name>]
+  node scripts/providers.mjs check-spec [<id>...]`;
 
 async function main() {
   let parsed;
@@ -117,9 +145,27 @@ async function main() {
     return 0;
   }
   try {
-    if (command === 'generate' && id === undefined) {
-      await generate(values.check);
-      return process.exitCode ?? 0;
+    if (command === 'check-spec') {
+      const providers = await loadDefinitions(root);
+      const asked = id === undefined ? providers : providers.filter((provider) => [id, ...rest].includes(provider.id));
+      let failed = 0;
+      for (const { id: name, definition } of asked) {
+        const needs = checkSpec(name, definition);
+        if (needs.length === 0) continue;
+        failed += 1;
+        console.error(`providers: packages/${name}/openapi.json lacks what upstat's tests need (add it to specs/${name}/, in overlay.yaml for a vendored document):\n${needs.map((need) => `  - ${need}`).join('\n')}`);
+      }
+      if (failed === 0) console.log(`providers: ${asked.map((provider) => provider.id).join(', ')}: the spec has what the tests need`);
+      return failed === 0 ? 0 : 1;
+    }
+    if (command === 'generate') {
+      const providers = await generate(values.check);
+      if (values.check || process.exitCode) return process.exitCode ?? 0;
+      const known = providers.map((provider) => provider.id);
+      const asked = id === undefined ? known : [id, ...rest];
+      const unknown = asked.filter((name) => !known.includes(name));
+      if (unknown.length > 0) throw new UsageError(`no provider ${unknown.join(', ')}; the providers are ${known.join(', ')}`);
+      return generateClients(asked).status ?? 1;
     }
     if (command === 'add' && id !== undefined && rest.length === 0) {
       if (values.spec === undefined) throw new UsageError('add needs --spec <file>: the provider\'s OpenAPI document');
@@ -129,14 +175,13 @@ async function main() {
       // The lockfile must change (a new importer), so the install is never frozen — pnpm freezes it by default
       // when CI is set, which is exactly where the scaffold test runs.
       const pnpm = join(root, 'node_modules', 'pnpm', 'bin', 'pnpm.cjs');
-      for (const args of [
-        [pnpm, 'install', '--no-frozen-lockfile', '--prefer-offline', '--reporter=append-only'],
-        [join(root, 'scripts', 'turbo.mjs'), 'run', 'generate', `--filter=@upstat/${id}`, '--output-logs=errors-only'],
-      ]) {
-        const env = { ...process.env, PATH: `${join(root, 'node_modules', '.bin')}:${process.env.PATH ?? ''}` };
-        const run = spawnSync(process.execPath, args, { cwd: root, env, stdio: ['ignore', process.stderr, process.stderr] });
-        if (run.status !== 0) {
-          throw new UsageError(`${args.slice(1, 3).join(' ')} failed (exit ${run.status}); fix that, run \`npx pnpm install\` and \`npx pnpm generate\`, then:\n${next}`);
+      const install = spawnSync(process.execPath, [pnpm, 'install', '--no-frozen-lockfile', '--prefer-offline', '--reporter=append-only'], {
+        cwd: root,
+        stdio: ['ignore', process.stderr, process.stderr],
+      });
+      for (const [what, run] of [['pnpm install', install], ['generate', install.status === 0 ? generateClients([id]) : undefined]]) {
+        if (run !== undefined && run.status !== 0) {
+          throw new UsageError(`${what} failed (exit ${run.status}); fix that, run \`npx pnpm install\` and \`npx pnpm generate ${id}\`, then:\n${next}`);
         }
       }
       console.log(next);

@@ -1,5 +1,6 @@
 // Shared by the request benchmark (src/requests.ts) and its workers (src/request-worker.ts).
 import { createPandaDocClient, definition, pandadoc, type PandaDocRef, type paths } from '@upstat/pandadoc';
+import { applyCredential } from '@upstat/core';
 import createClient from 'openapi-fetch';
 import { createUpstat } from 'upstat';
 
@@ -26,7 +27,8 @@ export type JobResult = { seconds: number } | { error: string };
 
 /** One status call of a variant, reading the same parsed body as the others, from the same URL. */
 export function makeCall(variant: Variant, baseUrl: string): () => Promise<unknown> {
-  const headers = { Authorization: `${definition.credentials[0].scheme} ${API_KEY}` };
+  // What the client sends for the definition's first credential, so that every variant sends the same request.
+  const { headers } = applyCredential(definition.credentials[0].scheme, [API_KEY]);
   switch (variant) {
     case 'raw fetch': {
       const url = `${baseUrl}/public/v1/documents/${DOCUMENT_ID}/sections/uploads/${UPLOAD_ID}`;

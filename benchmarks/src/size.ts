@@ -28,11 +28,14 @@ const benchmarksDir = join(repoRoot, 'benchmarks');
 const BUDGET_KB = 18;
 const BUDGET_BYTES = BUDGET_KB * 1024;
 
+/** A definition's first credential as source: each of its options with a placeholder value. */
+const credentialSource = (definition: AnyDefinition) =>
+  definition.credentials[0].options.map((option) => `${option}: ${JSON.stringify(`${definition.id}-${option}`)}`).join(', ');
+
 /** `allProviders`' options for every provider of the registry: its first credential and a base URL. */
-const EVERY_PROVIDER_OPTIONS = `{ ${PROVIDERS.map(({ definition }) => {
-  const option = definition.credentials[0].option;
-  return `${JSON.stringify(definition.id)}: { ${option}: ${JSON.stringify(`${definition.id}-${option}`)}, baseUrl: ${JSON.stringify(`https://${definition.id}.example`)} }`;
-}).join(', ')} }`;
+const EVERY_PROVIDER_OPTIONS = `{ ${PROVIDERS.map(
+  ({ definition }) => `${JSON.stringify(definition.id)}: { ${credentialSource(definition)}, baseUrl: ${JSON.stringify(`https://${definition.id}.example`)} }`,
+).join(', ')} }`;
 
 /** The first provider of the registry: whose status operation the openapi-fetch baseline calls. */
 const FIRST = PROVIDERS[0].definition;
@@ -60,24 +63,22 @@ export const client = createClient({ baseUrl: 'https://${FIRST.id}.example' });
 export const status = () => client.GET(${JSON.stringify(FIRST.operation.path)}, { params: { path: ${examplePath(FIRST)} } });`,
   },
   ...PROVIDERS.map(({ definition }): Entry => {
-    const { option } = definition.credentials[0];
     return {
       id: `client-${definition.id}`,
       label: `one provider client (\`@upstat/${definition.id}\`)`,
       source: `import { create${definition.typeName}Client } from '@upstat/${definition.id}';
-const client = create${definition.typeName}Client({ ${option}: ${JSON.stringify(`${definition.id}-${option}`)} });
+const client = create${definition.typeName}Client({ ${credentialSource(definition)} });
 export const status = () => client.${definition.operation.method}(${examplePath(definition)});`,
     };
   }),
   ...PROVIDERS.map(({ definition }): Entry => {
-    const { option } = definition.credentials[0];
     return {
       id: `facade-${definition.id}`,
       label: `facade + one provider (\`createUpstat({ providers: [${definition.id}(…)] })\`)`,
       facadeOne: true,
       source: `import { createUpstat } from 'upstat';
 import { ${definition.id} } from '@upstat/${definition.id}';
-const upstat = createUpstat({ providers: [${definition.id}({ ${option}: ${JSON.stringify(`${definition.id}-${option}`)} })] });
+const upstat = createUpstat({ providers: [${definition.id}({ ${credentialSource(definition)} })] });
 export const status = (ref) => upstat.status(ref);`,
     };
   }),

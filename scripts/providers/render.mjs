@@ -241,7 +241,8 @@ export function renderProviderFiles(root, provider) {
     scripts: {
       generate: `upstat-spec generate ../../specs/${id}`,
       'generate:check': `upstat-spec generate ../../specs/${id} --check`,
-      'spec:lint': 'upstat-spec lint openapi.json',
+      // Redocly's rules, then what upstat's tests need from this provider's spec (scripts/providers.mjs check-spec).
+      'spec:lint': `upstat-spec lint openapi.json && node ../../scripts/providers.mjs check-spec ${id}`,
       build: PROVIDER_BUILD,
       typecheck: 'tsc -p tsconfig.json && tsc -p tsconfig.src.json',
       lint: 'eslint .',
@@ -273,7 +274,13 @@ function providerTurbo(id) {
   return json({
     $schema: '../../node_modules/turbo/schema.json',
     extends: ['//'],
-    tasks: { generate: { inputs }, 'generate:check': { inputs } },
+    // Generating needs the generator (spec-tools) built, nothing else: not core, not the other providers.
+    tasks: {
+      generate: { dependsOn: ['@upstat/spec-tools#build'], inputs },
+      'generate:check': { inputs },
+      // The spec check reads the definition's state table, with the scripts that read it.
+      'spec:lint': { inputs: ['openapi.json', 'src/definition.ts', '$TURBO_ROOT$/scripts/providers/**', '$TURBO_ROOT$/scripts/providers.mjs'] },
+    },
   });
 }
 

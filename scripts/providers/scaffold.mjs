@@ -136,9 +136,10 @@ const TERMINAL = ['succeeded', 'partial', 'failed', 'canceled', 'expired'];
  * nothing is missing). The contract tests map each documented error response of the status operation to its error
  * class, and need at least four of them to mean anything (tests/contract/test/contract.test.ts); the mock plays the
  * 200 response's named examples as scenarios, each ending in a state the examples reach (packages/mocks), so it needs
- * one example that ends a wait and one still queued or in progress. States are read through the guesses above.
+ * one example that ends a wait and one still queued or in progress. `stateOf` reads an example's canonical state: the
+ * definition's table once there is one; before (provider:add), the guesses above of the value at `stateOf`, a path.
  */
-export function specNeeds(spec, path, operation, statusPath) {
+export function specNeeds(spec, path, operation, stateOf) {
   const needs = [];
   const errors = Object.keys(operation.responses ?? {}).filter((code) => /^[45]\d\d$/.test(code));
   if (errors.length < 4) {
@@ -148,11 +149,13 @@ export function specNeeds(spec, path, operation, statusPath) {
   }
   const success = Object.entries(operation.responses ?? {}).find(([code]) => /^2\d\d$/.test(code))?.[1];
   const examples = Object.entries(deref(spec, deref(spec, success)?.content?.['application/json'])?.examples ?? {});
-  const states = examples.map(([, example]) => {
-    let value = deref(spec, example)?.value;
-    for (const key of statusPath ?? []) value = value?.[key];
-    return typeof value === 'string' ? guessState(value).state : 'unknown';
-  });
+  const guessAt = (value) => {
+    let found = value;
+    for (const key of stateOf ?? []) found = found?.[key];
+    return typeof found === 'string' ? guessState(found).state : 'unknown';
+  };
+  const read = typeof stateOf === 'function' ? stateOf : guessAt;
+  const states = examples.map(([, example]) => read(deref(spec, example)?.value));
   const where = `the 200 response of GET ${path} (content.application/json.examples)`;
   if (examples.length === 0) {
     needs.push(`${where} has no named examples: add one for each state that ends an upload (at least one) and one still queued or in progress; the mock plays them as scenarios`);
@@ -163,13 +166,100 @@ export function specNeeds(spec, path, operation, statusPath) {
   return needs;
 }
 
-function credentialsOf(spec) {
-  const schemes = Object.values(spec.components?.securitySchemes ?? {}).map((scheme) => deref(spec, scheme));
-  const bearer = schemes.find((scheme) => scheme?.type === 'http' && /^bearer$/i.test(scheme.scheme ?? ''));
-  if (bearer !== undefined || schemes.length === 0) return { option: 'apiKey', scheme: 'Bearer', note: bearer === undefined ? 'TODO: the spec declares no security scheme; check how the vendor authenticates.' : undefined };
-  const header = schemes.find((scheme) => scheme?.type === 'apiKey' && scheme.in === 'header' && /^authorization$/i.test(scheme.name ?? ''));
-  if (header !== undefined) return { option: 'apiKey', scheme: 'Bearer', note: 'TODO: the key goes in the Authorization header; check the scheme word (Bearer or API-Key).' };
-  return { option: 'apiKey', scheme: 'Bearer', note: 'TODO: upstat sends credentials in the Authorization header; check that this vendor accepts it there.' };
+/** The word a description or `x-default` says goes before an API key in its header (PandaDoc's `API-Key <key>`). */
+function keyPrefix(scheme) {
+  const sample = typeof scheme['x-default'] === 'string' ? /^(\S+) \S+$/.exec(scheme['x-default'])?.[1] : undefined;
+  const described = /prefix(?:ed)? (?:with|by) [`'"]?([A-Za-z][\w-]*)/i.exec(scheme.description ?? '')?.[1];
+  return sample ?? described;
+}
+
+/**
+ * The definition's credentials from the spec's security schemes, in the order the spec requires them (`security`,
+ * then the rest): each with its scheme as data and its client options (named after what each part is).
+ */
+export function credentialsOf(spec, operation) {
+  const declared = spec.components?.securitySchemes ?? {};
+  const required = [...(operation.security ?? spec.security ?? [])].flatMap((requirement) => Object.keys(requirement ?? {}));
+  const names = [...new Set([...required.filter((name) => name in declared), ...Object.keys(declared)])];
+  const taken = new Set();
+  const unique = (option) => {
+    let name = option;
+    for (let n = 2; taken.has(name); n++) name = `${option}${n}`;
+    taken.add(name);
+    return name;
+  };
+  const credentials = [];
+  for (const name of names) {
+    const scheme = deref(spec, declared[name]) ?? {};
+    const type = scheme.type;
+    let data;
+    let options;
+    let description;
+    const notes = [];
+    if (type === 'http' && /^bearer$/i.test(scheme.scheme ?? '')) {
+      const isKey = /\bkey\b/i.test(`${name} ${scheme.description ?? ''}`);
+      data = "{ type: 'http', scheme: 'bearer' }";
+      options = [isKey ? 'apiKey' : 'token'];
+      description = `${isKey ? 'API key' : 'token'}, sent as \`Authorization: Bearer <${isKey ? 'key' : 'token'}>\``;
+    } else if (type === 'http' && /^basic$/i.test(scheme.scheme ?? '')) {
+      const isToken = /token|secret/i.test(scheme.description ?? '');
+      data = "{ type: 'http', scheme: 'basic' }";
+      options = isToken ? ['tokenId', 'tokenSecret'] : ['username', 'password'];
+      description = `${isToken ? 'token id and secret' : 'user name and password'}, sent as HTTP Basic (\`Authorization: Basic …\`)`;
+      notes.push('the two options: name them as the vendor does');
+    } else if (type === 'apiKey' && (scheme.in === 'header' || scheme.in === 'query')) {
+      const prefix = scheme.in === 'header' ? keyPrefix(scheme) : undefined;
+      data = `{ type: 'apiKey', in: ${quote(scheme.in)}, name: ${quote(scheme.name ?? 'TODO')}${prefix ? `, prefix: ${quote(prefix)}` : ''} }`;
+      options = ['apiKey'];
+      description = scheme.in === 'query' ? `API key, sent as the \`${scheme.name}\` query parameter` : `API key, sent as \`${scheme.name}: ${prefix ? `${prefix} ` : ''}<key>\``;
+      if (scheme.in === 'header' && /^authorization$/i.test(scheme.name ?? '') && !prefix) notes.push('a word before the key in Authorization? add prefix');
+    } else if (type === 'oauth2' && scheme.flows?.clientCredentials?.tokenUrl !== undefined) {
+      const scopes = Object.keys(scheme.flows.clientCredentials.scopes ?? {});
+      data = `{ type: 'oauth2', flow: 'clientCredentials', tokenUrl: ${quote(scheme.flows.clientCredentials.tokenUrl)}${scopes.length > 0 ? `, scopes: [${scopes.map(quote).join(', ')}]` : ''} }`;
+      options = ['clientId', 'clientSecret'];
+      description = 'OAuth2 client id and secret; the access token is fetched from the token URL';
+      if (scopes.length > 0) notes.push('the scopes asked for: keep only those the status operation needs');
+    } else if (type === 'oauth2') {
+      data = "{ type: 'oauth2', flow: 'accessToken' }";
+      options = ['accessToken'];
+      description = 'OAuth2 access token, sent as `Authorization: Bearer <token>`';
+    } else {
+      credentials.push({ skipped: `// TODO: security scheme ${quote(name)} (${type ?? 'no type'}${scheme.in ? ` in ${scheme.in}` : ''}) is not one upstat applies (see AuthScheme in packages/core/src/auth.ts)` });
+      continue;
+    }
+    credentials.push({ name, data, options: options.map(unique), description, notes });
+  }
+  return credentials;
+}
+
+/** The `credentials:` lines of a definition. */
+function credentialLines(credentials) {
+  const usable = credentials.filter((credential) => credential.skipped === undefined);
+  if (usable.length === 0) {
+    return [
+      "  // TODO: the spec declares no security scheme upstat applies; write the vendor's (see AuthScheme in packages/core/src/auth.ts)",
+      "  // and add it to the spec's components.securitySchemes (an overlay for a vendored document).",
+      ...credentials.map((credential) => `  ${credential.skipped}`),
+      "  credentials: [{ securityScheme: 'TODO', scheme: { type: 'http', scheme: 'bearer' }, options: ['apiKey'], description: 'TODO' }],",
+    ];
+  }
+  return [
+    `  // From the spec's security schemes${usable.length > 1 ? ' (a client passes the options of one of them)' : ''}: check each description and option name.`,
+    '  credentials: [',
+    ...credentials.flatMap((credential) =>
+      credential.skipped !== undefined
+        ? [`    ${credential.skipped}`]
+        : [
+            '    {',
+            `      securityScheme: ${quote(credential.name)},`,
+            `      scheme: ${credential.data},`,
+            `      options: [${credential.options.map(quote).join(', ')}],${credential.notes.length > 0 ? ` // TODO: ${credential.notes.join('; ')}` : ''}`,
+            `      description: ${quote(credential.description)},`,
+            '    },',
+          ],
+    ),
+    '  ],',
+  ];
 }
 
 function exampleOf(parameter) {
@@ -201,7 +291,7 @@ function definitionSource(id, spec, path, operation, { name, named, statusEnum }
     const declared = parameters.find((parameter) => parameter.name === name);
     return { field: camel(name) === 'id' ? `${camel(id)}Id` : camel(name), parameter: name, example: declared ? exampleOf(declared) : undefined };
   });
-  const credential = credentialsOf(spec);
+  const credentials = credentialsOf(spec, operation);
   const method = typeof operation.operationId === 'string' ? camel(operation.operationId) : 'getStatus';
   const title = operation.summary ?? operation.operationId ?? `GET ${path}`;
   const access = statusEnum === undefined ? undefined : `body.${statusEnum.path.join('.')}`;
@@ -249,7 +339,7 @@ function definitionSource(id, spec, path, operation, { name, named, statusEnum }
     `  typeName: ${quote(typeName)},`,
     "  summary: 'uploads', // TODO: what is uploaded, e.g. 'drive tasks'",
     `  operation: { path: ${quote(path)}, method: ${quote(method)}, title: ${quote(title)} },`,
-    `  credentials: [{ option: ${quote(credential.option)}, scheme: ${quote(credential.scheme)}, description: 'API key, sent as \`Authorization: ${credential.scheme} <key>\`' }],${credential.note ? ` // ${credential.note}` : ''}`,
+    ...credentialLines(credentials),
     `  ref: { ${ref.map(({ field, parameter }) => `${field}: ${quote(parameter)}`).join(', ')} },`,
     `  example: { ${ref.map(({ field, example }) => `${field}: ${quote(example ?? `TODO-${field}`)}`).join(', ')} },${ref.some(({ example }) => example === undefined) ? ' // TODO: identifiers the spec\'s examples answer for' : ''}`,
     '  states: {',

@@ -14,7 +14,7 @@ import {
   type CanonicalState,
   type UpstatConfig,
 } from 'upstat';
-import { environmentOf, MissingCredential, providerPlugin } from './credentials.js';
+import { environmentOf, MissingCredential, providerPlugin, variableList } from './credentials.js';
 import { createDisplay, displayMode, type Display } from './display.js';
 import { formatDuration, parseDuration } from './duration.js';
 import { EXIT, EXIT_CODES, exitCodesHelp, worstExit } from './exit-codes.js';
@@ -65,7 +65,7 @@ function table(rows: [string, string][]): string {
 const d = formatDuration;
 const CONNECTION_OPTIONS: [string, string][] = [
   ['--json', 'JSON lines for scripts: one compact document per ref (schema: @upstat/cli/schema/output.schema.json).'],
-  ['--api-key <key>', "Credential for the refs' provider (instead of the environment)."],
+  ['--api-key <key>', "Credential for the refs' provider (instead of the environment); <first>:<second> for two parts."],
   ['--base-url <url>', "Server for the refs' provider (default: the vendor's server)."],
   ['--concurrency <n>', `How many requests are in flight at once, at most (default ${DEFAULT_CONCURRENCY}).`],
   ['--request-timeout <dur>', `Time limit for each HTTP attempt (default ${d(DEFAULT_ATTEMPT_TIMEOUT_MS)}).`],
@@ -173,10 +173,10 @@ function environmentHelp(): string {
   return `Environment (the --api-key and --base-url flags win):
 ${table(
   CLI_PROVIDERS.map((provider) => {
-    const { credentials, baseUrl } = environmentOf(provider);
-    const [primary, ...alternatives] = credentials.map(({ variable }) => variable);
+    const { credentials, baseUrl, tokenUrl } = environmentOf(provider);
+    const [primary, ...alternatives] = credentials.map(variableList);
     const or = alternatives.length > 0 ? ` (or ${alternatives.join(', or ')})` : '';
-    return [provider.definition.id, `${primary ?? ''}${or}, ${baseUrl}`];
+    return [provider.definition.id, [`${primary ?? ''}${or}`, baseUrl, ...(tokenUrl === undefined ? [] : [tokenUrl])].join(', ')];
   }),
 )}`;
 }

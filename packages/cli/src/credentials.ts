@@ -9,21 +9,31 @@ function upperSnake(name: string): string {
     .toUpperCase();
 }
 
+/** One credential's variables: one per client option (two for Basic and OAuth2 client credentials). */
+export type CredentialVariables = { option: string; variable: string }[];
+
 /** The environment variables `upstat` reads for one provider (documented in --help and the README). */
 export interface ProviderEnvironment {
-  /** One per credential option, in the definition's order: the first is the primary, later ones alternatives. */
-  credentials: { option: string; variable: string }[];
+  /** One group per credential, in the definition's order: the first is the primary, later ones alternatives. */
+  credentials: CredentialVariables[];
   baseUrl: string;
+  /** For a provider that fetches OAuth2 client-credentials tokens: the variable that replaces the spec's token URL. */
+  tokenUrl: string | undefined;
 }
 
-/** `UPSTAT_<ID>_<OPTION>` for each credential option of the definition, and `UPSTAT_<ID>_BASE_URL`. */
+/** `UPSTAT_<ID>_<OPTION>` for each option of each credential, `UPSTAT_<ID>_BASE_URL`, and `UPSTAT_<ID>_TOKEN_URL` where it applies. */
 export function environmentOf(provider: CliProvider): ProviderEnvironment {
   const prefix = `UPSTAT_${upperSnake(provider.definition.id)}_`;
+  const fetchesTokens = provider.definition.credentials.some(({ scheme }) => scheme.type === 'oauth2' && scheme.flow === 'clientCredentials');
   return {
-    credentials: provider.definition.credentials.map(({ option }) => ({ option, variable: `${prefix}${upperSnake(option)}` })),
+    credentials: provider.definition.credentials.map(({ options }) => options.map((option) => ({ option, variable: `${prefix}${upperSnake(option)}` }))),
     baseUrl: `${prefix}BASE_URL`,
+    tokenUrl: fetchesTokens ? `${prefix}TOKEN_URL` : undefined,
   };
 }
+
+/** A credential's variables for messages: `A`, or `A and B` for one of two parts. */
+export const variableList = (group: CredentialVariables): string => group.map(({ variable }) => variable).join(' and ');
 
 export class MissingCredential extends Error {
   override readonly name = 'MissingCredential';
@@ -55,10 +65,26 @@ export function baseUrlProblem(value: string, source: string): string | undefine
   return undefined;
 }
 
+/** The values of a credential from `--api-key`: the key, or `<first>:<second>` for a credential of two parts (as `curl -u`). */
+function fromFlag(group: CredentialVariables, flag: string): { option: string; value: string; source: string }[] {
+  if (group.length === 1) return [{ option: group[0]?.option ?? '', value: flag, source: '--api-key' }];
+  const colon = flag.indexOf(':');
+  if (colon === -1) {
+    throw new MissingCredential(
+      `--api-key takes ${group.map(({ option }) => option).join(':')} for this provider (two parts, joined by a colon), or set ${variableList(group)}.`,
+    );
+  }
+  return [
+    { option: group[0]?.option ?? '', value: flag.slice(0, colon), source: '--api-key (before the colon)' },
+    { option: group[1]?.option ?? '', value: flag.slice(colon + 1), source: '--api-key (after the colon)' },
+  ];
+}
+
 /**
- * The facade plug-in for one provider: the credential from `--api-key` (the definition's first credential
- * option) or the environment (the first of its variables that is set), the base URL from `--base-url` or the
- * environment (the vendor's server otherwise). Each is checked here, so a problem names the flag or variable.
+ * The facade plug-in for one provider: the credential from `--api-key` (the definition's first credential) or the
+ * environment (the first credential whose variables are all set), the base URL from `--base-url` or the environment
+ * (the vendor's server otherwise), and the token URL from the environment. Each is checked here, so a problem names
+ * the flag or variable.
  */
 export function providerPlugin(
   id: string,
@@ -70,23 +96,41 @@ export function providerPlugin(
   const names = environmentOf(provider);
   // An empty variable counts as unset.
   const fromEnv = (name: string) => (env[name] === '' ? undefined : env[name]);
-  const baseUrl = flags.baseUrl ?? fromEnv(names.baseUrl);
-  if (baseUrl !== undefined) {
-    const problem = baseUrlProblem(baseUrl, flags.baseUrl === undefined ? names.baseUrl : '--base-url');
+  const urls: Record<string, string | undefined> = {};
+  for (const [option, flag, variable] of [
+    ['baseUrl', flags.baseUrl, names.baseUrl],
+    ['tokenUrl', undefined, names.tokenUrl],
+  ] as const) {
+    const value = flag ?? (variable === undefined ? undefined : fromEnv(variable));
+    if (value === undefined) continue;
+    const problem = baseUrlProblem(value, flag === undefined ? (variable ?? '') : '--base-url');
     if (problem !== undefined) throw new MissingCredential(problem);
+    urls[option] = value;
   }
-  // --api-key fills the first credential option; otherwise the first variable that is set, in the definition's order.
-  const [primary] = provider.definition.credentials;
-  const chosen = flags.apiKey
-    ? { option: primary.option, value: flags.apiKey, source: '--api-key' }
-    : names.credentials.map(({ option, variable }) => ({ option, value: fromEnv(variable), source: variable })).find(({ value }) => value);
-  if (chosen?.value === undefined) {
-    const variables = names.credentials.map(({ variable }) => variable).join(' or ');
+  const [primary] = names.credentials;
+  let chosen: { option: string; value: string | undefined; source: string }[] | undefined;
+  if (flags.apiKey) chosen = fromFlag(primary ?? [], flags.apiKey);
+  else {
+    const groups = names.credentials.map((group) => group.map(({ option, variable }) => ({ option, value: fromEnv(variable), source: variable })));
+    chosen = groups.find((group) => group.every(({ value }) => value !== undefined));
+    const partial = groups.find((group) => group.some(({ value }) => value !== undefined));
+    if (chosen === undefined && partial !== undefined) {
+      const missing = partial.filter(({ value }) => value === undefined).map(({ source }) => source);
+      throw new MissingCredential(`incomplete credential for ${id}: ${missing.join(' and ')} ${missing.length === 1 ? 'is' : 'are'} not set.`);
+    }
+  }
+  if (chosen === undefined) {
+    // "A or B"; with a credential of two parts, "A and B, or C".
+    const variables = names.credentials.map(variableList).join(names.credentials.some((group) => group.length > 1) ? ', or ' : ' or ');
     throw new MissingCredential(`no credential for ${id}: set ${variables}, or pass --api-key.`);
   }
-  const problem = credentialProblem(chosen.value, chosen.source);
-  if (problem !== undefined) throw new MissingCredential(problem);
-  return provider.plugin({ [chosen.option]: chosen.value, baseUrl });
+  const options: Record<string, string | undefined> = { ...urls };
+  for (const { option, value = '', source } of chosen) {
+    const problem = credentialProblem(value, source);
+    if (problem !== undefined) throw new MissingCredential(problem);
+    options[option] = value;
+  }
+  return provider.plugin(options);
 }
 
 /** The facade configuration for one provider (see `providerPlugin`). */

@@ -31,7 +31,7 @@ async function loadMocks(): Promise<typeof Mocks | undefined> {
   }
 }
 
-/** The environment that points upstat at the mocks: base URLs and placeholder credentials. */
+/** The environment that points upstat at the mocks: base URLs, token URLs and placeholder credentials. */
 function mockEnvironment(servers: MockServer[]): Record<string, string> {
   const env: Record<string, string> = {};
   for (const server of servers) {
@@ -39,8 +39,11 @@ function mockEnvironment(servers: MockServer[]): Record<string, string> {
     if (provider === undefined) continue;
     const names = environmentOf(provider);
     env[names.baseUrl] = server.url;
-    const [primary] = names.credentials;
-    if (primary) env[primary.variable] = MOCK_CREDENTIAL;
+    if (names.tokenUrl !== undefined && server.tokenUrl !== undefined) env[names.tokenUrl] = server.tokenUrl;
+    const [primary = []] = names.credentials;
+    primary.forEach(({ variable }, index) => {
+      env[variable] = index === 0 ? MOCK_CREDENTIAL : `${MOCK_CREDENTIAL}-${index + 1}`;
+    });
   }
   return env;
 }

@@ -269,7 +269,7 @@ describe('help and mock', () => {
     const [first] = run.stdout.split('\n');
     for (const provider of TEST_PROVIDERS) {
       expect(first).toContain(provider.name);
-      for (const text of [provider.format, `e.g. ${provider.example}`, ...provider.credentials, provider.baseUrl]) {
+      for (const text of [provider.format, `e.g. ${provider.example}`, ...provider.credentials.flat(), provider.baseUrl, provider.tokenUrl ?? '']) {
         expect(run.stdout).toContain(text);
       }
     }
@@ -277,7 +277,7 @@ describe('help and mock', () => {
 
   it('mock -- <command> runs the command pointed at the Prism mocks and passes its exit code on', async () => {
     const urlNames = TEST_PROVIDERS.map((provider) => provider.baseUrl);
-    const keyNames = TEST_PROVIDERS.map((provider) => provider.credentials[0]);
+    const keyNames = TEST_PROVIDERS.flatMap((provider) => [...provider.credentials[0], ...(provider.tokenUrl === undefined ? [] : [provider.tokenUrl])]);
     const script = [
       `const urls = ${JSON.stringify(urlNames)}.map((name) => process.env[name]);`,
       "console.log('urls ' + urls.every((url) => /^http:\\/\\/127\\.0\\.0\\.1:\\d+$/.test(url ?? '')));",

@@ -1,7 +1,7 @@
 /**
  * The built `upstat` command never prints a credential, whatever a hostile server echoes back.
  *
- * A real local server reads the Authorization header each request carries and sends the credential back
+ * A real local server reads the credential each request carries (where the provider's security scheme puts it) and sends it back
  * through every channel it has: the JSON body (values and keys), the request-id header, the content-type
  * header, the HTTP status text, and a non-JSON body that is the credential itself. The CLI runs as a child
  * process with the credential from the environment or from --api-key, with and without --json; neither
@@ -10,7 +10,15 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { startLocalServer, type LocalServer } from '@upstat/test-support';
+import {
+  carriedCredential,
+  credentialForms,
+  credentialValues,
+  expectedCarriage,
+  startLocalServer,
+  withTokenEndpoint,
+  type LocalServer,
+} from '@upstat/test-support';
 import { describe, it } from 'vitest';
 import { TEST_PROVIDERS, testProvider, type ProviderId } from './registry.js';
 import { bin, cleanEnv, collect, jsonLines, type Run } from './support.js';
@@ -60,23 +68,40 @@ function invocation(provider: Provider, command: Command, json: boolean, source:
   const names = testProvider(provider);
   const args = [command, names.example, ...(json ? ['--json'] : [])];
   if (command === 'wait') args.push('--min-delay', '50ms', '--max-delay', '50ms', '--timeout', '1s');
-  if (source === 'flag') return { args: [...args, '--api-key', credential, '--base-url', server.url], env: {} };
-  return { args, env: { [names.credentials[0]]: credential, [names.baseUrl]: server.url } };
+  // A client-credentials provider gets its tokens from the same server (see `withTokenEndpoint`).
+  const tokens: Record<string, string> = names.tokenUrl === undefined ? {} : { [names.tokenUrl]: `${server.url}/token` };
+  const values = credentialValues(names.credential, credential);
+  // --api-key takes a credential of two parts joined by a colon.
+  if (source === 'flag') return { args: [...args, '--api-key', values.join(':'), '--base-url', server.url], env: tokens };
+  const variables = Object.fromEntries(names.credentials[0].map((variable, index) => [variable, values[index] ?? '']));
+  return { args, env: { ...variables, ...tokens, [names.baseUrl]: server.url } };
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // The hostile server: every answer carries what the request's Authorization header held.
 
-/** What the request carried: the whole Authorization value (`Bearer k`, `API-Key k`) and the credential alone. */
+/** What the request carried: the whole header value (`Bearer k`, `Basic …`) or query value, and the credential alone. */
 interface Echo {
   auth: string;
   bare: string;
 }
 
-function echoOf(request: IncomingMessage): Echo {
-  const auth = request.headers.authorization ?? '';
-  const space = auth.indexOf(' ');
-  return { auth, bare: space === -1 ? auth : auth.slice(space + 1) };
+function echoOf(provider: Provider, request: IncomingMessage): Echo {
+  const { whole, bare } = carriedCredential(testProvider(provider).credential, request);
+  return { auth: whole, bare };
+}
+
+/** The requests that asked for a status (not a client-credentials client's token requests). */
+const statusRequests = (server: LocalServer) => server.requests.filter((request) => request.method === 'GET');
+
+/** Whether a request carried exactly what the provider's scheme says for `values`. */
+function carries(provider: Provider, request: LocalServer['requests'][number], values: string[]): boolean {
+  const expected = expectedCarriage(testProvider(provider).credential, values);
+  const query = new URL(request.target, 'http://loopback.invalid').searchParams;
+  return (
+    Object.entries(expected.headers).every(([name, value]) => request.headers[name] === value) &&
+    Object.entries(expected.query).every(([name, value]) => query.get(name) === value)
+  );
 }
 
 /** Answers with the credential in the status text, the request-id header and the content-type header too. */
@@ -244,21 +269,29 @@ describe.concurrent('upstat never prints the credential a hostile server echoes 
   it.for(cases())('$name', async (c, { expect }) => {
     // 32 random hex characters: nothing else in the output can contain a 16-character piece of it by chance.
     const credential = randomBytes(16).toString('hex');
-    const server = await startLocalServer((request, response) => {
-      c.handler(response, echoOf(request));
-    });
+    const server = await startLocalServer(
+      withTokenEndpoint((request, response) => {
+        c.handler(response, echoOf(c.provider, request));
+      }),
+    );
     try {
       const { args, env } = invocation(c.provider, c.command, c.json, c.source, credential, server);
       const run = await upstat(args, env);
 
       // The server did echo the credential: every request carried it.
-      expect(server.requests.length).toBeGreaterThan(0);
-      for (const request of server.requests) expect(request.headers.authorization).toMatch(new RegExp(`^(Bearer|API-Key) ${credential}$`));
-      if (c.requests !== undefined) expect(server.requests).toHaveLength(c.requests);
+      const { credential: declared } = testProvider(c.provider);
+      const values = credentialValues(declared, credential);
+      const requests = statusRequests(server);
+      expect(requests.length).toBeGreaterThan(0);
+      for (const request of requests) expect(carries(c.provider, request, values), JSON.stringify(request.headers)).toBe(true);
+      if (c.requests !== undefined) expect(requests).toHaveLength(c.requests);
 
-      expect(run.stdout).not.toContain(credential);
-      expect(run.stderr).not.toContain(credential);
-      expect(leaks(run.stdout + run.stderr, credential)).toEqual([]);
+      // Every form: each part, a Basic pair's base64, a fetched token (each at least FRAGMENT characters long).
+      for (const form of credentialForms(declared, values)) {
+        expect(run.stdout).not.toContain(form);
+        expect(run.stderr).not.toContain(form);
+        expect(leaks(run.stdout + run.stderr, form)).toEqual([]);
+      }
       expect(run.code, run.stderr).toBe(c.exit);
       // Something was said: an error on stderr, a status on stdout.
       expect((c.exit === 0 ? run.stdout : run.stderr).trim()).not.toBe('');
@@ -280,13 +313,13 @@ describe('a short credential is removed only where it stands alone', () => {
     { command: 'wait' as const, json: true, source: 'flag' as const },
   ])('a 401 saying "false key als": $command json=$json source=$source keeps "false" and exits 3', async (c, { expect }) => {
     const server = await startLocalServer((request, response) => {
-      const echo = echoOf(request);
+      const echo = echoOf('sendai', request);
       json(response, 401, echo, { message: `false key ${echo.bare}: the key "${echo.bare}" is false`, [echo.bare]: echo.auth });
     });
     try {
       const { args, env } = invocation('sendai', c.command, c.json, c.source, key, server);
       const run = await upstat(args, env);
-      expect(server.requests.map((request) => request.headers.authorization)).toEqual([`Bearer ${key}`]);
+      expect(server.requests.map((request) => carries('sendai', request, [key]))).toEqual([true]);
       expect(run.code, run.stderr).toBe(3);
       expect(run.stderr).toMatch(/\bfalse key\b/);
       expect(run.stderr).toMatch(/\bis false\b/);

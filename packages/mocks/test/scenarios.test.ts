@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { mapState, isTerminal, type CanonicalState } from '@upstat/core';
 import { PROVIDERS } from '@upstat/providers';
 import { createUpstat, UploadFailedError, type AnyDefinition, type AnyStatus, type WaitOptions } from 'upstat';
+import { credentialOptions, credentialValues, expectedCarriage } from '@upstat/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   deriveScenarios,
@@ -36,13 +37,19 @@ function serverOf(id: string): MockServer {
   return server;
 }
 
-/** Answers (status and `sl-violations` header) of every request, for the checks below. */
+/** Answers (status and `sl-violations` header) of every status request (not token requests), for the checks below. */
 const exchanges: { url: string; status: number; violations: string | null }[] = [];
 const recordingFetch = async (request: Request) => {
   const response = await fetch(request);
-  exchanges.push({ url: request.url, status: response.status, violations: response.headers.get('sl-violations') });
+  if (request.method === 'GET') exchanges.push({ url: request.url, status: response.status, violations: response.headers.get('sl-violations') });
   return response;
 };
+
+/** What a request carries for a definition's first credential (where its security scheme says), with a test value. */
+function carriage(definition: AnyDefinition) {
+  const [credential] = definition.credentials;
+  return expectedCarriage(credential, credentialValues(credential, 'scenario-test-key'), 'mock-token');
+}
 
 /** The facade's calls these tests make, typed loosely: refs come from every provider of the registry. */
 interface LooseFacade {
@@ -60,7 +67,7 @@ function facade(definition: AnyDefinition, headers: Record<string, string> = {})
     return recordingFetch(request);
   };
   return createUpstat({
-    providers: [entry.plugin({ [definition.credentials[0].option]: 'scenario-test-key', baseUrl: serverOf(definition.id).url } as never)],
+    providers: [entry.plugin({ ...credentialOptions(definition, 'scenario-test-key'), baseUrl: serverOf(definition.id).url, tokenUrl: serverOf(definition.id).tokenUrl } as never)],
     defaults: { fetch: withHeaders, retry: false },
   });
 }
@@ -187,9 +194,10 @@ for (const entry of PROVIDERS) {
         const before = exchanges.length;
         await upstat.status({ ...definition.example, provider: definition.id }).catch(() => undefined);
         expect(exchanges.length).toBe(before + 1);
-        const response = await fetch(`${server.url}${new URL(exchanges.at(-1)?.url ?? '').pathname}`, {
-          headers: { authorization: `${definition.credentials[0].scheme} key`, prefer: `example="${name}"` },
-        });
+        const { headers, query } = carriage(definition);
+        const url = new URL(new URL(exchanges.at(-1)?.url ?? '').pathname, server.url);
+        for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
+        const response = await fetch(url, { headers: { ...headers, prefer: `example="${name}"` } });
         expect(response.status, name).toBe(200);
         expect(response.headers.get('sl-violations'), name).toBeNull();
       }

@@ -65,7 +65,12 @@ const base64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
  * base64(user ":" password)` (RFC 7617), `apiKey` is the key in the header or query parameter `name`, and an OAuth2
  * access token is a bearer token.
  */
-export function expectedCarriage(credential: DeclaredCredential, values: readonly string[]): { headers: Record<string, string>; query: Record<string, string> } {
+export function expectedCarriage(
+  credential: DeclaredCredential,
+  values: readonly string[],
+  /** The token a client-credentials client was given (by default, what `answerTokenRequest` issues for `values`). */
+  token: string | undefined = tokenFor(credential, values),
+): { headers: Record<string, string>; query: Record<string, string> } {
   const { scheme } = credential;
   const [first = '', second = ''] = values;
   if (scheme.type === 'apiKey') {
@@ -74,7 +79,7 @@ export function expectedCarriage(credential: DeclaredCredential, values: readonl
     return { headers: { [name.toLowerCase()]: scheme.prefix ? `${scheme.prefix} ${first}` : first }, query: {} };
   }
   if (scheme.type === 'http' && scheme.scheme?.toLowerCase() === 'basic') return { headers: { authorization: `Basic ${base64(`${first}:${second}`)}` }, query: {} };
-  return { headers: { authorization: `Bearer ${tokenFor(credential, values) ?? first}` }, query: {} };
+  return { headers: { authorization: `Bearer ${token ?? first}` }, query: {} };
 }
 
 /** Every form of the credential a server could see and echo: each value, a Basic pair's base64, a fetched token. */
