@@ -22,7 +22,8 @@ import { errorDocument, statusDocument, type ErrorSubject } from './json.js';
 import { runMock } from './mock.js';
 import { classify, UsageError } from './outcome.js';
 import { statusLine } from './output.js';
-import { CLI_PROVIDERS, exampleRef, formatRef, providerById, providerNames, REFS } from './providers.js';
+import { CONFIG_FILES, loadConfig } from './config.js';
+import { CLI_PROVIDERS, exampleRef, formatRef, providerById, providerNames, REFS, useProviders } from './providers.js';
 import { printable } from './terminal.js';
 import { requestLogger } from './verbose.js';
 
@@ -46,6 +47,7 @@ const OPTIONS = {
   accept: { type: 'string' },
   'request-timeout': { type: 'string' },
   demo: { type: 'boolean', default: false },
+  config: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
   version: { type: 'boolean', short: 'v', default: false },
 } as const;
@@ -63,6 +65,10 @@ function table(rows: [string, string][]): string {
 }
 
 const d = formatDuration;
+const CONFIG_OPTION: [string, string] = [
+  '--config <file>',
+  `Providers of your own (default: ${CONFIG_FILES.join(' or ')} here, or $UPSTAT_CONFIG).`,
+];
 const CONNECTION_OPTIONS: [string, string][] = [
   ['--json', 'JSON lines for scripts: one compact document per ref (schema: @upstat/cli/schema/output.schema.json).'],
   ['--api-key <key>', "Credential for the refs' provider (instead of the environment); <first>:<second> for two parts."],
@@ -70,6 +76,7 @@ const CONNECTION_OPTIONS: [string, string][] = [
   ['--concurrency <n>', `How many requests are in flight at once, at most (default ${DEFAULT_CONCURRENCY}).`],
   ['--request-timeout <dur>', `Time limit for each HTTP attempt (default ${d(DEFAULT_ATTEMPT_TIMEOUT_MS)}).`],
   ['--verbose', 'Each HTTP attempt on stderr: method, URL, attempt, status, duration, request id.'],
+  CONFIG_OPTION,
 ];
 const WAIT_OPTIONS: [string, string][] = [
   ['--timeout <duration>', `Give up after this long (default ${d(DEFAULT_WAIT.timeoutMs)}).`],
@@ -121,7 +128,7 @@ const COMMANDS = {
       "Start Prism mock servers of every provider's spec on loopback and print the settings that point upstat at them, " +
       'until Ctrl-C. With -- <command>, run the command with those settings and exit with its exit code. With --demo, ' +
       'show each provider through this CLI (no account needed).',
-    options: [['--demo', 'Run the demo instead of waiting for Ctrl-C.']],
+    options: [['--demo', 'Run the demo instead of waiting for Ctrl-C.'], CONFIG_OPTION],
   },
 } satisfies Record<string, CommandHelp>;
 
@@ -143,6 +150,7 @@ const OPTION_COMMANDS: Partial<Record<OptionName, readonly Command[]>> = {
   accept: ['wait'],
   stream: ['wait'],
   demo: ['mock'],
+  config: ['status', 'wait', 'mock'],
 };
 
 export const USAGE = `Usage:
@@ -539,6 +547,15 @@ export async function main(argv: string[], io: Io = { out: process.stdout, err: 
   }
   const { values, positionals } = parsed;
   const [command, ...rest] = positionals;
+  // Providers of your own, before anything lists or reads refs (help included).
+  let config: Awaited<ReturnType<typeof loadConfig>>;
+  try {
+    // An empty variable counts as unset.
+    config = await loadConfig(values.config ?? (io.env.UPSTAT_CONFIG === '' ? undefined : io.env.UPSTAT_CONFIG), process.cwd());
+    if (config !== undefined) useProviders(config.providers);
+  } catch (error) {
+    return usageError(`config: ${error instanceof Error ? error.message : String(error)}`, named);
+  }
   if (values.version && command === undefined) {
     io.out.write(`${version}\n`);
     return EXIT.ok;
@@ -575,7 +592,7 @@ export async function main(argv: string[], io: Io = { out: process.stdout, err: 
     if (name === 'mock') {
       if (rest.length > 0) throw new UsageError('mock takes no arguments (put a command after --)');
       if (values.demo && passThrough.length > 0) throw new UsageError('mock takes --demo or a command after --, not both');
-      return await runMock({ demo: values.demo, command: passThrough });
+      return await runMock({ demo: values.demo, command: passThrough, config: config?.path });
     }
     return await statusOrWait(name, rest, values, io);
   } catch (error) {

@@ -3,7 +3,7 @@ import type * as Mocks from '@upstat/mocks';
 import type { MockServer, Scenario } from '@upstat/mocks';
 import { environmentOf } from './credentials.js';
 import { EXIT } from './exit-codes.js';
-import { CLI_PROVIDERS, exampleRef, providerById } from './providers.js';
+import { CLI_PROVIDERS, exampleRef, providerById, type CliProvider } from './providers.js';
 
 /** Mock servers accept any well-formed credential; this placeholder is never a real key. */
 const MOCK_CREDENTIAL = 'mock-key';
@@ -29,6 +29,11 @@ async function loadMocks(): Promise<typeof Mocks | undefined> {
     if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && message.includes("'@upstat/mocks'")) return undefined;
     throw error;
   }
+}
+
+/** What the mocks serve for a provider: a registry id, or a config file's definition with its spec. */
+function sourceOf(provider: CliProvider): Mocks.ProviderSource {
+  return provider.specPath === undefined ? provider.definition.id : { definition: provider.definition, specPath: provider.specPath };
 }
 
 /** The environment that points upstat at the mocks: base URLs, token URLs and placeholder credentials. */
@@ -137,7 +142,7 @@ async function demo(mocks: typeof Mocks, env: Record<string, string>): Promise<n
     const code = await upstat(['status', exampleRef(definition)], env);
     if (code !== EXIT.ok) problems.push(`status of ${definition.id} exited ${code}`);
   }
-  const scenarios = CLI_PROVIDERS.flatMap(({ definition }) => mocks.providerScenarios(definition.id));
+  const scenarios = CLI_PROVIDERS.flatMap((provider) => mocks.providerScenarios(sourceOf(provider)));
   const expected: [scenario: string, code: number][] = [
     ['succeeded', EXIT.ok],
     ['failed', EXIT.uploadFailed],
@@ -150,7 +155,8 @@ async function demo(mocks: typeof Mocks, env: Record<string, string>): Promise<n
     }
     const steps = scenario.steps.map((step) => `${String(step.raw)}${step.progress === undefined ? '' : ` ${Math.floor(step.progress * 100)}%`}`);
     say(`\n(the ${scenario.provider} mock plays the "${name}" scenario: ${steps.join(' → ')})`);
-    const code = await upstat(['wait', mocks.scenarioRef(scenario.provider, name, 'demo'), ...DEMO_WAIT_FLAGS], env);
+    const source = providerById(scenario.provider);
+    const code = await upstat(['wait', mocks.scenarioRef(source === undefined ? scenario.provider : sourceOf(source), name, 'demo'), ...DEMO_WAIT_FLAGS], env);
     say(`(exit code ${code}${code === expectedCode ? `, as expected for an upload that ${name === 'succeeded' ? 'succeeds' : `ends ${name}`}` : `; expected ${expectedCode}`})`);
     if (code !== expectedCode) problems.push(`the wait on the "${name}" scenario exited ${code}, not ${expectedCode}`);
   }
@@ -167,10 +173,11 @@ function explain(mocks: typeof Mocks, env: Record<string, string>): void {
   const first = CLI_PROVIDERS[0];
   if (first) say(`  upstat status ${exampleRef(first.definition)}`);
   say('\nUploads that move through their states (scenarios, see the @upstat/mocks README):');
-  for (const { definition } of CLI_PROVIDERS) {
-    const names = mocks.providerScenarios(definition.id).map((scenario) => scenario.name);
+  for (const provider of CLI_PROVIDERS) {
+    const { definition } = provider;
+    const names = mocks.providerScenarios(sourceOf(provider)).map((scenario) => scenario.name);
     const [firstName] = names;
-    if (firstName !== undefined) say(`  ${definition.id}: ${names.join(', ')} — e.g. upstat wait ${mocks.scenarioRef(definition.id, firstName)}`);
+    if (firstName !== undefined) say(`  ${definition.id}: ${names.join(', ')} — e.g. upstat wait ${mocks.scenarioRef(sourceOf(provider), firstName)}`);
   }
   say('\nCtrl-C stops the mocks.');
 }
@@ -179,7 +186,7 @@ function explain(mocks: typeof Mocks, env: Record<string, string>): void {
  * `upstat mock`: every provider's mock in this process, then the demo, the given command, or nothing until a signal.
  * Exit code: the demo's or the command's, 130 after SIGINT, 143 after SIGTERM.
  */
-export async function runMock(options: { demo: boolean; command: string[] }): Promise<number> {
+export async function runMock(options: { demo: boolean; command: string[]; config?: string | undefined }): Promise<number> {
   const mocks = await loadMocks();
   if (mocks === undefined) {
     say('upstat mock needs @upstat/mocks: npm install @upstat/mocks');
@@ -188,7 +195,7 @@ export async function runMock(options: { demo: boolean; command: string[] }): Pr
   const signal = stopSignal();
   try {
     say('upstat mock: starting Prism mock servers of the provider specs on loopback…');
-    const starting = mocks.startProviderMocks({ providers: CLI_PROVIDERS.map(({ definition }) => definition.id) });
+    const starting = mocks.startProviderMocks({ providers: CLI_PROVIDERS.map(sourceOf) });
     const first = await Promise.race([starting, signal.received]);
     if (typeof first === 'string') {
       void starting.then(mocks.stopMockServers, () => undefined);
@@ -199,7 +206,8 @@ export async function runMock(options: { demo: boolean; command: string[] }): Pr
       say('upstat mock: the mock servers are running on loopback (no account needed):');
       const width = Math.max(0, ...servers.map((server) => server.name.length)) + 1;
       for (const server of servers) say(`  ${server.name.padEnd(width)} ${server.url}`);
-      const env = mockEnvironment(servers);
+      // The commands it runs find the same providers: the config file it read, wherever it is.
+      const env = { ...mockEnvironment(servers), ...(options.config === undefined ? {} : { UPSTAT_CONFIG: options.config }) };
       const [command, ...args] = options.command;
       let work: Promise<number>;
       if (options.demo) work = demo(mocks, env);

@@ -9,17 +9,33 @@ export interface CliProvider {
   readonly definition: AnyDefinition;
   /** The provider's facade plug-in factory, e.g. `pandadoc({ apiKey, baseUrl })`. */
   readonly plugin: (options: Record<string, unknown>) => ProviderPlugin;
+  /** For a provider from a config file: its spec, which `upstat mock` serves (a registry provider's ships in its package). */
+  readonly specPath?: string | undefined;
 }
 
-/** Every provider, in the registry's order (by id). */
-export const CLI_PROVIDERS: readonly CliProvider[] = PROVIDERS.map((entry) => ({
+/** The registry's providers, in its order (by id). */
+const REGISTRY: readonly CliProvider[] = PROVIDERS.map((entry) => ({
   definition: entry.definition,
   // The registry's plug-ins each take their own provider's options; the CLI builds them from the definition.
   plugin: entry.plugin as unknown as CliProvider['plugin'],
 }));
 
+/** Every provider: the registry's, then those of a config file (`useProviders`). */
+export let CLI_PROVIDERS: readonly CliProvider[] = REGISTRY;
+
 /** Refs of every provider: parses and formats `<id>:<field>/<field>…`. */
-export const REFS = createRefCodec(CLI_PROVIDERS.map((entry) => entry.definition));
+export let REFS = createRefCodec(CLI_PROVIDERS.map((entry) => entry.definition));
+
+/** Adds providers from outside the registry (a config file's); an id the registry or another entry has is refused. */
+export function useProviders(extra: readonly CliProvider[]): void {
+  const seen = new Set(REGISTRY.map((entry) => entry.definition.id));
+  for (const { definition } of extra) {
+    if (seen.has(definition.id)) throw new Error(`provider id ${JSON.stringify(definition.id)} is taken: ${[...seen].join(', ')} are`);
+    seen.add(definition.id);
+  }
+  CLI_PROVIDERS = [...REGISTRY, ...extra];
+  REFS = createRefCodec(CLI_PROVIDERS.map((entry) => entry.definition));
+}
 
 export function providerById(id: string): CliProvider | undefined {
   return CLI_PROVIDERS.find((entry) => entry.definition.id === id);

@@ -140,3 +140,4 @@ export {
   type ResolvedRequestBudget,
 } from './budget.js';
 export { TimerQueue, timerEntry, type TimerEntry } from './timer-queue.js';
+export { createDefinitionClient, pluginFor, type DefinitionClient, type DefinitionClientOptions, type DefinitionDefaults } from './plugin.js';

@@ -16,6 +16,8 @@ export {
   scenarioRef,
   ScenarioError,
   startProviderMocks,
+  type ExternalProvider,
+  type ProviderSource,
   type Scenario,
   type ScenarioStep,
   type StartProviderMocksOptions,

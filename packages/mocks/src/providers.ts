@@ -4,6 +4,8 @@
  * 200 response, each read with the provider's definition (`read`, `states`) into a canonical state.
  */
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { createRequire } from 'node:module';
 import { isTerminal, mapState, pathParameters, type AnyDefinition, type CanonicalState } from '@upstat/core';
 import { PROVIDERS } from '@upstat/providers';
@@ -49,7 +51,21 @@ function definitions(): AnyDefinition[] {
   return PROVIDERS.map((provider) => provider.definition as AnyDefinition);
 }
 
-function definitionOf(id: string): AnyDefinition {
+/**
+ * A provider from outside the registry (a downstream repository's own): its definition and the path of its spec, the
+ * effective one (overlay applied: what `upstat-spec generate` writes) or the document itself.
+ */
+export interface ExternalProvider {
+  definition: AnyDefinition;
+  specPath: string;
+}
+
+/** A registry provider by id, or a provider of your own. */
+export type ProviderSource = string | ExternalProvider;
+
+function definitionOf(source: ProviderSource): AnyDefinition {
+  if (typeof source !== 'string') return source.definition;
+  const id = source;
   const found = definitions().find((definition) => definition.id === id);
   if (found === undefined) {
     throw new ScenarioError(`unknown provider ${JSON.stringify(id)}; the providers are ${definitions().map((definition) => definition.id).join(', ')}`);
@@ -57,9 +73,15 @@ function definitionOf(id: string): AnyDefinition {
   return found;
 }
 
-/** The absolute path of the effective spec a provider package ships, `@upstat/<id>/openapi.json`. */
-export function providerSpecPath(id: string): string {
-  return registryRequire.resolve(`@upstat/${definitionOf(id).id}/openapi.json`);
+/** The absolute path of the effective spec a provider package ships, `@upstat/<id>/openapi.json` (or an external one's). */
+export function providerSpecPath(source: ProviderSource): string {
+  if (typeof source !== 'string') return resolve(source.specPath);
+  return registryRequire.resolve(`@upstat/${definitionOf(source).id}/openapi.json`);
+}
+
+/** A spec file as JSON or YAML, by its extension. */
+function parseSpec(path: string, text: string): unknown {
+  return /\.ya?ml$/i.test(path) ? parseYaml(text) : JSON.parse(text);
 }
 
 /** Follows local `$ref`s (`#/components/...`) until the value is not a reference. */
@@ -127,16 +149,17 @@ export function deriveScenarios(provider: string, steps: readonly ScenarioStep[]
 }
 
 /** The scenarios of a provider's mock, derived from its effective spec's 200 examples and its definition. */
-export function providerScenarios(id: string): Scenario[] {
-  const definition = definitionOf(id);
-  const path = providerSpecPath(id);
+export function providerScenarios(source: ProviderSource): Scenario[] {
+  const definition = definitionOf(source);
+  const id = definition.id;
+  const path = providerSpecPath(source);
   let spec: unknown;
   try {
-    spec = JSON.parse(readFileSync(path, 'utf8'));
+    spec = parseSpec(path, readFileSync(path, 'utf8'));
   } catch (error) {
     throw new ScenarioError(`${id}: cannot read its effective spec ${path}: ${(error as Error).message}`, { cause: error });
   }
-  if (!isObject(spec)) throw new ScenarioError(`${id}: its effective spec ${path} is not a JSON object`);
+  if (!isObject(spec)) throw new ScenarioError(`${id}: its spec ${path} is not an object`);
   const steps = namedExamples(definition, spec).map(([name, value]) => stepOf(definition, name, value));
   return deriveScenarios(id, steps);
 }
@@ -162,9 +185,10 @@ function examplePath(definition: AnyDefinition): string {
  * the definition's example ref with its last identifier `scenario-<name>[-<tag>]`. Each distinct ref plays the
  * scenario from its first step, so a test can take its own tag.
  */
-export function scenarioRef(provider: string, scenario: string, tag?: string): string {
-  const definition = definitionOf(provider);
-  const names = providerScenarios(provider).map((known) => known.name as string);
+export function scenarioRef(source: ProviderSource, scenario: string, tag?: string): string {
+  const definition = definitionOf(source);
+  const provider = definition.id;
+  const names = providerScenarios(source).map((known) => known.name as string);
   if (!names.includes(scenario)) {
     throw new ScenarioError(`${provider} has no scenario ${JSON.stringify(scenario)}; its scenarios: ${names.join(', ') || 'none'}`);
   }
@@ -174,8 +198,8 @@ export function scenarioRef(provider: string, scenario: string, tag?: string): s
 }
 
 export interface StartProviderMocksOptions extends StartMockOptions {
-  /** Provider ids to start; every registry provider by default. */
-  providers?: readonly string[];
+  /** Providers to start, registry ids or providers of your own; every registry provider by default. */
+  providers?: readonly ProviderSource[];
 }
 
 /** The path of the token URL of a provider that authenticates with OAuth2 client credentials (its first such scheme). */
@@ -187,11 +211,11 @@ function tokenPath(definition: AnyDefinition): string | undefined {
 }
 
 /** What `startMockServers` needs for one provider: its effective spec, its scenarios and where it hands out tokens. */
-export function providerMockSpec(id: string): MockSpec & { scenarios: MockScenarios } {
-  const definition = definitionOf(id);
+export function providerMockSpec(source: ProviderSource): MockSpec & { scenarios: MockScenarios } {
+  const definition = definitionOf(source);
   scenarioField(definition);
-  const steps = Object.fromEntries(providerScenarios(id).map((scenario) => [scenario.name, scenario.steps.map((step) => step.example)]));
-  const spec = { name: definition.id, specPath: providerSpecPath(id), scenarios: { examplePath: examplePath(definition), steps } };
+  const steps = Object.fromEntries(providerScenarios(source).map((scenario) => [scenario.name, scenario.steps.map((step) => step.example)]));
+  const spec = { name: definition.id, specPath: providerSpecPath(source), scenarios: { examplePath: examplePath(definition), steps } };
   const path = tokenPath(definition);
   return path === undefined ? spec : { ...spec, tokenPath: path };
 }
@@ -199,6 +223,6 @@ export function providerMockSpec(id: string): MockSpec & { scenarios: MockScenar
 /** Starts the mocks of every registry provider (or of `options.providers`), with their scenarios, in this process. */
 export async function startProviderMocks(options: StartProviderMocksOptions = {}): Promise<MockServer[]> {
   const { providers, ...rest } = options;
-  const ids = providers ?? definitions().map((definition) => definition.id);
-  return startMockServers(ids.map(providerMockSpec), rest);
+  const sources = providers ?? definitions().map((definition) => definition.id);
+  return startMockServers(sources.map(providerMockSpec), rest);
 }

@@ -13,6 +13,21 @@ export {
   waitDriver,
 } from './facade.js';
 export { createRefCodec, type RefCodec } from './refs.js';
+// A provider of your own (README, "A provider of your own"): its definition, and a plug-in made from it.
+export {
+  byteProgress,
+  createDefinitionClient,
+  defineProvider,
+  isByteCount,
+  isOptionalString,
+  isRecord,
+  nonBlank,
+  pluginFor,
+  statusShapeError,
+  type DefinitionClient,
+  type DefinitionClientOptions,
+  type DefinitionDefaults,
+} from '@upstat/core';
 // The status model and the provider contract, so one import is enough.
 export {
   CANONICAL_STATES,

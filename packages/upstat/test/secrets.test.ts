@@ -6,7 +6,16 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { inspect } from 'node:util';
-import { expectedCarriage, startLocalServer, virtualClock, type LocalServer, type VirtualClock } from '@upstat/test-support';
+import {
+  carriedCredential,
+  credentialForms,
+  credentialValues,
+  expectedCarriage,
+  startLocalServer,
+  virtualClock,
+  type LocalServer,
+  type VirtualClock,
+} from '@upstat/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   ApiError,
@@ -385,17 +394,24 @@ describe('successful statuses', () => {
   });
 
   it.each(PROVIDERS.map((provider) => [provider.definition.id, provider.definition] as const))(
-    '%s: an error response echoing the Authorization header is clean',
-    async (provider, definition) => {
+    '%s: an error response echoing the credential it carried (where its scheme puts it) is clean',
+    async (_provider, definition) => {
+      const credential = firstCredential(definition);
+      let carried = '';
       const { url } = await serve((request, response) => {
-        const { auth, bare } = credentialOf(request);
-        response.statusMessage = `Nope ${auth}`;
+        const { whole, bare } = carriedCredential(credential, request);
+        carried = whole;
+        response.statusMessage = `Nope ${whole}`;
         response.writeHead(401, { 'content-type': 'application/json', 'x-request-id': bare });
-        response.end(JSON.stringify({ detail: `invalid ${auth}`, message: bare, [bare]: true }));
+        response.end(JSON.stringify({ detail: `invalid ${whole}`, message: bare, [bare]: true }));
       });
       const error = await failure(facade(url).status(exampleRef(definition)));
       expect(error).toBeInstanceOf(AuthenticationError);
-      expect(error.message).toContain(`401 Nope ${redactedHeader(provider)}`);
+      // What was carried, with every form of the credential in it (a part, Basic's base64, a token) redacted.
+      const forms = credentialForms(credential, credentialValues(credential, SECRET)).sort((a, b) => b.length - a.length);
+      const redacted = forms.reduce((text, form) => text.split(form).join(R), carried);
+      expect(redacted).not.toBe(carried);
+      expect(error.message).toContain(`401 Nope ${redacted}`);
       expect(error.requestId).toBe(R);
       expectNoCredential(error);
     },

@@ -84,8 +84,7 @@ export function expectedCarriage(
 
 /** Every form of the credential a server could see and echo: each value, a Basic pair's base64, a fetched token. */
 export function credentialForms(credential: DeclaredCredential, values: readonly string[]): string[] {
-  const carried = expectedCarriage(credential, values);
-  const forms = [...values, ...Object.values(carried.headers), ...Object.values(carried.query)];
+  const forms = [...values];
   const token = tokenFor(credential, values);
   if (credential.scheme.type === 'http' && credential.scheme.scheme?.toLowerCase() === 'basic') forms.push(base64(`${values[0] ?? ''}:${values[1] ?? ''}`));
   if (token !== undefined) forms.push(token);
