@@ -66,6 +66,18 @@ function firstDifference(have, want) {
   return `differs from line ${at + 1}: committed ${JSON.stringify(a[at] ?? '<end of file>')}, generator gives ${JSON.stringify(b[at] ?? '<end of file>')}`;
 }
 
+/**
+ * Links new packages into the workspace. The lockfile must change (a new importer), so the install is never frozen —
+ * pnpm freezes it by default when CI is set, which is exactly where the scaffold test runs.
+ */
+function linkPackages() {
+  const pnpm = join(root, 'node_modules', 'pnpm', 'bin', 'pnpm.cjs');
+  return spawnSync(process.execPath, [pnpm, 'install', '--no-frozen-lockfile', '--prefer-offline', '--reporter=append-only'], {
+    cwd: root,
+    stdio: ['ignore', process.stderr, process.stderr],
+  });
+}
+
 /** Generates the effective spec and types of these providers' packages (`upstat-spec generate`), through turbo's cache. */
 function generateClients(ids) {
   const args = [join(root, 'scripts', 'turbo.mjs'), 'run', 'generate', ...ids.map((id) => `--filter=@upstat/${id}`), '--output-logs=errors-only'];
@@ -165,6 +177,11 @@ async function main() {
       const asked = id === undefined ? known : [id, ...rest];
       const unknown = asked.filter((name) => !known.includes(name));
       if (unknown.length > 0) throw new UsageError(`no provider ${unknown.join(', ')}; the providers are ${known.join(', ')}`);
+      // A provider whose package was just written (its three files by hand) is linked into the workspace first.
+      if (known.some((name) => !existsSync(join(root, 'packages', name, 'node_modules')))) {
+        const install = linkPackages();
+        if (install.status !== 0) throw new UsageError(`pnpm install failed (exit ${install.status}); fix that, then run \`npx pnpm generate\` again`);
+      }
       return generateClients(asked).status ?? 1;
     }
     if (command === 'add' && id !== undefined && rest.length === 0) {
@@ -172,13 +189,7 @@ async function main() {
       const next = await scaffold(root, id, values.spec, { operation: values.operation, name: values.name, today: values.today });
       await generate(false);
       // Link the new package, then generate its effective spec and types (what its definition is checked against).
-      // The lockfile must change (a new importer), so the install is never frozen — pnpm freezes it by default
-      // when CI is set, which is exactly where the scaffold test runs.
-      const pnpm = join(root, 'node_modules', 'pnpm', 'bin', 'pnpm.cjs');
-      const install = spawnSync(process.execPath, [pnpm, 'install', '--no-frozen-lockfile', '--prefer-offline', '--reporter=append-only'], {
-        cwd: root,
-        stdio: ['ignore', process.stderr, process.stderr],
-      });
+      const install = linkPackages();
       for (const [what, run] of [['pnpm install', install], ['generate', install.status === 0 ? generateClients([id]) : undefined]]) {
         if (run !== undefined && run.status !== 0) {
           throw new UsageError(`${what} failed (exit ${run.status}); fix that, run \`npx pnpm install\` and \`npx pnpm generate ${id}\`, then:\n${next}`);
