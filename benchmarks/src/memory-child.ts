@@ -3,7 +3,8 @@
 // one call whose body is a 200 MB stream, and prints JSON: the peak RSS growth over the warmed-up process, and
 // how the call ended.
 import createClient from 'openapi-fetch';
-import { sendai, type paths } from '@upstat/sendai';
+import { applyCredential } from '@upstat/core';
+import { definition, sendai, type paths } from '@upstat/sendai';
 import { createUpstat } from 'upstat';
 
 const [variant, url] = process.argv.slice(2) as [string, string];
@@ -18,7 +19,8 @@ function call(mode: string): () => Promise<string> {
       (error: unknown) => (error instanceof Error ? error.name : 'error'),
     );
   }
-  const bare = createClient<paths>({ baseUrl: `${url}/${mode}`, headers: { Authorization: 'Bearer bench-key' } });
+  // The same credential where the definition says it goes, as upstat sends it.
+  const bare = createClient<paths>({ baseUrl: `${url}/${mode}`, headers: applyCredential(definition.credentials[0].scheme, ['bench-key']).headers });
   return () => bare.GET(PATH, { params }).then(
     () => 'data',
     (error: unknown) => (error instanceof Error ? error.name : 'error'),

@@ -94,7 +94,7 @@ describe('npx pnpm provider:add', () => {
     expect(definition).toContain("operation: { path: '/v1/accounts/{account_id}/uploads/{upload_id}', method: 'getUploadStatus', title: 'Get upload status' }");
     expect(definition).toContain("ref: { accountId: 'account_id', uploadId: 'upload_id' }");
     expect(definition).toContain("example: { accountId: 'acct_42', uploadId: 'up_7f3a' }");
-    expect(definition).toContain("scheme: 'Bearer'");
+    expect(definition).toContain("securityScheme: 'bearerAuth',\n      scheme: { type: 'http', scheme: 'bearer' },\n      options: ['token'],");
     expect(definition).toMatch(/queued: 'queued', \/\/ guessed from "queued": check\n\s+processing: 'in_progress', \/\/ guessed from "processing": check\n\s+done: 'succeeded', \/\/ guessed from "done": check\n\s+failed: 'failed', \/\/ guessed from "failed": check\n/);
     // The name from the title, without what describes the document ("Acme Uploads API").
     expect(definition).toContain("name: 'Acme', // TODO: the vendor's name for people (from the document's title)");

@@ -3,6 +3,7 @@
  * the canonical state of each status value (scripts/providers/scaffold.mjs). provider-add.test.ts runs the scaffold
  * end to end.
  */
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { repoRoot } from '@upstat/test-support';
 import { describe, expect, it } from 'vitest';
@@ -101,6 +102,12 @@ describe('provider:add guesses', () => {
       ]);
       expect(needs({ '200': examples('done', 'timed_out'), ...errors })).toEqual([expect.stringContaining('has no named example still queued or in progress')]);
     });
+  });
+
+  it("spec:lint's check reads every provider's effective spec with its definition, and finds what the tests need", () => {
+    const run = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'providers.mjs'), 'check-spec'], { cwd: repoRoot, encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^providers: [a-z0-9, ]+: the spec has what the tests need\n$/);
   });
 
   describe("credentials from the spec's security schemes", () => {
