@@ -23,9 +23,12 @@ const benchmarksDir = join(repoRoot, 'benchmarks');
 // through the request budget too: ~1.6 kB more than the loops it replaced, 17.1 kB measured. It was 17.5 kB until it
 // held for every provider rather than PandaDoc alone (the largest, Nullspace, reads byte progress: +0.2 kB) and the
 // facade had taken on a sliding request window, a line per provider in deadline order and the check of refs against
-// the longest request path servers accept (PandaDoc +0.6 kB since): 17.9 kB measured for Nullspace. Bundles are
-// deterministic: there is no noise to allow for.
-const BUDGET_KB = 18;
+// the longest request path servers accept (PandaDoc +0.6 kB since): 17.9 kB measured for Nullspace. It was 18 kB until
+// credentials became data that core applies (packages/core/src/auth.ts: HTTP Basic, API keys in any header or the
+// query, OAuth2 with the token cache of src/oauth2.ts and the redirect handling of src/redirects.ts for a key in a
+// header of its own): every client carries every scheme, because the scheme is chosen by the options a caller passes
+// at run time, +2.1 kB: 20.0 kB measured for Nullspace. Bundles are deterministic: there is no noise to allow for.
+const BUDGET_KB = 20.5;
 const BUDGET_BYTES = BUDGET_KB * 1024;
 
 /** A definition's first credential as source: each of its options with a placeholder value. */

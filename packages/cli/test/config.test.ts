@@ -4,7 +4,7 @@
  * local server, and `upstat mock` serves its spec with scenarios. A config that cannot be used is a usage error.
  */
 import { spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,9 +18,13 @@ afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
+// Under this package (in .tmp/, ignored by git), so that the definition's `import … from 'upstat'` resolves.
+const TMP = fileURLToPath(new URL('../.tmp/', import.meta.url));
+
 /** A downstream project: the provider's spec and definition, and the given config files. */
 function project(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'upstat-config-'));
+  mkdirSync(TMP, { recursive: true });
+  const dir = mkdtempSync(join(TMP, 'config-'));
   dirs.push(dir);
   cpSync(FIXTURE, join(dir, 'acme'), { recursive: true });
   for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);

@@ -10,39 +10,17 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createConsumer, workspaceDependencyDirs, type Consumer } from '../src/consumer.js';
 import { describeRun, repoRoot, runNodeAsync } from '../src/workspace.js';
 
-const SPEC = readFileSync(join(repoRoot, 'packages', 'cli', 'test', 'fixtures', 'own-provider', 'openapi.yaml'), 'utf8');
-
-/** The README's definition, as JavaScript: HTTP Basic with a token id and secret, each its own option. */
-const DEFINITION = `import { defineProvider, isRecord, pluginFor, statusShapeError } from 'upstat';
-
-export const definition = defineProvider({
-  id: 'acme',
-  name: 'Acme',
-  typeName: 'Acme',
-  summary: 'file uploads',
-  operation: { path: '/v1/accounts/{account_id}/uploads/{upload_id}', method: 'getUploadStatus', title: 'Get upload status' },
-  credentials: [
-    { securityScheme: 'basicAuth', scheme: { type: 'http', scheme: 'basic' }, options: ['tokenId', 'tokenSecret'], description: 'token id and secret' },
-  ],
-  ref: { accountId: 'account_id', uploadId: 'upload_id' },
-  example: { accountId: 'acct_42', uploadId: 'up_7f3a' },
-  states: { queued: 'queued', processing: 'in_progress', done: 'succeeded', failed: 'failed' },
-  read(body) {
-    if (!isRecord(body) || !isRecord(body.upload) || typeof body.upload.status !== 'string') throw statusShapeError('\`upload.status\` must be a string');
-    return { value: body.upload.status };
-  },
-});
-
-export const provider = { definition, specPath: new URL('../specs/acme/openapi.yaml', import.meta.url), baseUrl: 'https://api.acme.example' };
-export const acme = (options) => pluginFor(definition, options, { baseUrl: provider.baseUrl });
-`;
+const FIXTURE = join(repoRoot, 'packages', 'cli', 'test', 'fixtures', 'own-provider');
+/** The provider the README shows: its spec, and its definition as JavaScript (HTTP Basic, a token id and secret). */
+const SPEC = readFileSync(join(FIXTURE, 'openapi.yaml'), 'utf8');
+const DEFINITION = readFileSync(join(FIXTURE, 'definition.mjs'), 'utf8');
 
 /** The library: the mocks serve the spec, the facade waits on a scenario upload through the plug-in. */
 const USE = `import { createUpstat } from 'upstat';
 import { scenarioRef, startProviderMocks, stopMockServers } from '@upstat/mocks';
 import { acme, definition } from './acme/definition.mjs';
 
-const source = { definition, specPath: 'specs/acme/openapi.yaml' };
+const source = { definition, specPath: 'acme/openapi.yaml' };
 const servers = await startProviderMocks({ providers: [source] });
 try {
   const upstat = createUpstat({ providers: [acme({ tokenId: 'id_1', tokenSecret: 'secret_1', baseUrl: servers[0].url })] });
@@ -63,7 +41,7 @@ beforeAll(async () => {
     // Prism's and the spec tools' libraries are hundreds of packages: linked from the workspace's install.
     link: { ...workspaceDependencyDirs('@upstat/mocks'), ...workspaceDependencyDirs('@upstat/spec-tools') },
     files: {
-      'specs/acme/openapi.yaml': SPEC,
+      'acme/openapi.yaml': SPEC,
       'acme/definition.mjs': DEFINITION,
       'use.mjs': USE,
       'upstat.config.mjs': "import { provider } from './acme/definition.mjs';\nexport default { providers: [provider] };\n",
@@ -82,7 +60,7 @@ const UPSTAT = join('node_modules', '@upstat', 'cli', 'bin', 'upstat.js');
 
 describe('a provider of your own, from the tarballs', () => {
   it('upstat-spec generate writes its effective spec and types', async () => {
-    const run = await inProject([join('node_modules', '@upstat', 'spec-tools', 'bin', 'upstat-spec.js'), 'generate', 'specs/acme', '--out', 'clients/acme']);
+    const run = await inProject([join('node_modules', '@upstat', 'spec-tools', 'bin', 'upstat-spec.js'), 'generate', 'acme', '--out', 'clients/acme']);
     expect(run.status, describeRun('upstat-spec generate', run)).toBe(0);
     for (const file of ['openapi.json', 'src/generated/openapi.ts', 'src/generated/spec-info.ts']) {
       expect(existsSync(join(consumer?.dir ?? '', 'clients', 'acme', file)), file).toBe(true);
