@@ -3,6 +3,8 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_ATTEMPT_TIMEOUT_MS } from '@upstat/core';
 import {
   CANONICAL_STATES,
+  isTerminal,
+  TERMINAL_STATES,
   createUpstat,
   DEFAULT_WAIT,
   failureSummary,
@@ -89,7 +91,7 @@ const WAIT_OPTIONS: [string, string][] = [
     }).`,
   ],
   ['--stop-on <states>', 'Also stop at these non-terminal states, e.g. action_required.'],
-  ['--accept <states>', 'Terminal states that count as success (default succeeded), e.g. succeeded,partial.'],
+  ['--accept <states>', 'Terminal states that count as success besides succeeded, e.g. partial.'],
   ['--stream', 'With --json (implied): also a line for each change seen on the way, as it happens.'],
 ];
 
@@ -260,12 +262,25 @@ function parseRef(text: string) {
   }
 }
 
-function states(value: string | undefined, flag: string): CanonicalState[] | undefined {
+/**
+ * The states each of --accept and --stop-on can take: a wait accepts only a state that ends it (terminal), and stops
+ * early only at one that does not (a terminal state always stops it).
+ */
+const STATE_FLAGS = {
+  '--accept': { takes: TERMINAL_STATES, why: 'does not end a wait' },
+  '--stop-on': { takes: CANONICAL_STATES.filter((state) => !isTerminal(state)), why: 'ends every wait already' },
+} as const;
+
+function states(value: string | undefined, flag: keyof typeof STATE_FLAGS): CanonicalState[] | undefined {
   if (value === undefined) return undefined;
+  const { takes, why } = STATE_FLAGS[flag];
+  const valid = `${flag} takes ${takes.join(', ')}`;
   const list = value.split(',').map((state) => state.trim()).filter(Boolean);
   const unknown = list.filter((state) => !(CANONICAL_STATES as readonly string[]).includes(state));
-  if (unknown.length > 0) throw new UsageError(`${flag}: unknown state ${unknown.join(', ')}; states are ${CANONICAL_STATES.join(', ')}`);
-  if (list.length === 0) throw new UsageError(`${flag}: give at least one state; states are ${CANONICAL_STATES.join(', ')}`);
+  if (unknown.length > 0) throw new UsageError(`${flag}: unknown state ${unknown.join(', ')}; ${valid}`);
+  const misplaced = list.filter((state) => !(takes as readonly string[]).includes(state));
+  if (misplaced.length > 0) throw new UsageError(`${flag}: ${misplaced.join(', ')} ${why}; ${valid}`);
+  if (list.length === 0) throw new UsageError(`${flag}: give at least one state; ${valid}`);
   return list as CanonicalState[];
 }
 
@@ -309,7 +324,8 @@ function waitOptions(values: Values) {
     maxDelayMs,
     maxFailures: count(values['max-failures'], '--max-failures'),
     stopOn: states(values['stop-on'], '--stop-on'),
-    accept: states(values.accept, '--accept'),
+    // `succeeded` always counts as success: --accept adds states to it.
+    accept: ((accepted) => (accepted === undefined ? undefined : [...new Set<CanonicalState>(['succeeded', ...accepted])]))(states(values.accept, '--accept')),
   };
 }
 
@@ -496,7 +512,8 @@ async function statusOrWait(command: 'status' | 'wait', texts: string[], values:
           codes[index] = EXIT.ok;
           if (json) emit(index, statusDocument('status', status));
           display?.end(index);
-          if (display && mode === 'plain') say(`upstat: done: ${many ? `${labels[index] ?? ''} ` : ''}${status.state}.`);
+          // A closing line for every outcome, success included (a failure's is its message).
+          if (display) say(`upstat: done: ${many ? `${labels[index] ?? ''} ` : ''}${status.state}.`);
         },
       });
     }

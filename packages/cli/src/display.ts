@@ -12,7 +12,7 @@
  */
 import type { AnyStatus } from 'upstat';
 import { formatDuration } from './duration.js';
-import { statusLine } from './output.js';
+import { liveLine, statusLine } from './output.js';
 import { columns, fit, printable } from './terminal.js';
 
 /** A message made safe for a terminal, line by line. */
@@ -38,7 +38,9 @@ export interface Display {
 
 interface Row {
   label: string;
-  text: string | undefined;
+  status: AnyStatus | undefined;
+  /** How the wait ended, when it ended without an accepted status. */
+  note: string | undefined;
   startedAt: number | undefined;
   endedAt: number | undefined;
 }
@@ -89,10 +91,15 @@ export function createDisplay(options: {
   const { out, err, mode } = options;
   const now = options.now ?? Date.now;
   if (mode === 'plain') {
+    const printed: string[] = [];
     return {
       start: () => undefined,
-      update: (_index, status) => {
-        out.write(`${statusLine(status)}\n`);
+      update: (index, status) => {
+        // Each status once: an ending repeats the last status it saw (an upload that ended failed, say).
+        const line = statusLine(status);
+        if (printed[index] === line) return;
+        printed[index] = line;
+        out.write(`${line}\n`);
       },
       end: () => undefined,
       say: (message) => {
@@ -102,7 +109,7 @@ export function createDisplay(options: {
     };
   }
 
-  const rows: Row[] = options.labels.map((label) => ({ label, text: undefined, startedAt: undefined, endedAt: undefined }));
+  const rows: Row[] = options.labels.map((label) => ({ label, status: undefined, note: undefined, startedAt: undefined, endedAt: undefined }));
   /**
    * The pictures drawn since the terminal last changed width, oldest first, at most `IN_FLIGHT`: each one's lines, and
    * how many rows up it moved to replace the one before.
@@ -113,14 +120,19 @@ export function createDisplay(options: {
   let drawnWidth = 0;
   let closed = false;
 
-  const rowText = (row: Row, width: number): string => {
-    const body = row.text ?? `${row.label}  ${row.startedAt === undefined ? 'pending' : 'checking…'}`;
-    if (row.startedAt === undefined) return fit(body, width);
-    const tail = `  ${formatDuration((row.endedAt ?? now()) - row.startedAt)}`;
-    // The elapsed time stays visible however narrow the terminal, as long as a little of the line fits beside it.
-    const room = width - columns(tail);
-    return room >= 12 ? `${fit(body, room)}${tail}` : fit(`${body}${tail}`, width);
-  };
+  // What matters first stays in view: state, progress and elapsed time; the ref is shortened in the middle (output.ts).
+  const rowText = (row: Row, width: number): string =>
+    liveLine(
+      {
+        ref: row.label,
+        status: row.status,
+        // An upload that ended before any status shows how it ended instead.
+        word: row.startedAt === undefined ? 'pending' : row.endedAt === undefined ? 'checking…' : undefined,
+        note: row.note,
+        elapsed: row.startedAt === undefined ? undefined : formatDuration((row.endedAt ?? now()) - row.startedAt),
+      },
+      width,
+    );
 
   const lines = (terminalWidth: number, limit: number | undefined): string[] => {
     // One column is kept free: a line that fills the last column leaves the cursor pending a wrap, which terminals
@@ -196,15 +208,15 @@ export function createDisplay(options: {
     },
     update(index, status) {
       const row = rows[index];
-      if (row) row.text = statusLine(status, { bar: true });
+      if (row) row.status = status;
       render();
     },
     end(index, note) {
       const row = rows[index];
       if (!row) return;
       row.endedAt = now();
-      // A line that shows a status keeps it: the note (how the wait ended) follows it.
-      if (note !== undefined) row.text = `${row.text ?? row.label}  ${printable(note)}`;
+      // A line that shows a status keeps it: the note (how the wait ended) follows its state.
+      if (note !== undefined) row.note = note;
       render();
     },
     say(message) {

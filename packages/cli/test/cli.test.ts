@@ -136,6 +136,14 @@ describe('upstat wait', () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toBe('upstat: the upload ended partial.\n');
     expect((await upstat(['wait', REF, ...FAST, '--accept', 'succeeded,partial'], partial.env)).code).toBe(0);
+    expect((await upstat(['wait', REF, ...FAST, '--accept', 'partial'], partial.env)).code).toBe(0);
+  });
+
+  it('succeeded always counts as success: --accept adds states to it', async () => {
+    const { env } = await sendai('PROCESSING', 'COMPLETED');
+    const run = await upstat(['wait', REF, ...FAST, '--accept', 'partial'], env);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toBe('upstat: done: succeeded.\n');
   });
 
   it('stops at --stop-on states', async () => {
@@ -175,7 +183,9 @@ describe('bad input prints one clear line and the usage (exit 2)', () => {
     [['status', 'sendai:a/b'], 'sendai needs 3 identifiers'],
     [['status', REF], 'no credential for sendai: set UPSTAT_SENDAI_API_KEY, or pass --api-key.'],
     [['wait', REF, '--timeout', 'soon'], '--timeout: "soon" is not a duration'],
-    [['wait', REF, '--stop-on', 'paused'], '--stop-on: unknown state paused'],
+    [['wait', REF, '--stop-on', 'paused'], '--stop-on: unknown state paused; --stop-on takes queued, in_progress, action_required, unknown'],
+    [['wait', REF, '--accept', 'in_progress'], '--accept: in_progress does not end a wait; --accept takes succeeded, partial, failed, canceled, expired'],
+    [['wait', REF, '--stop-on', 'succeeded,failed'], '--stop-on: succeeded, failed ends every wait already; --stop-on takes queued, in_progress, action_required, unknown'],
     [['status', REF, '--timeout', '5s'], '--timeout applies to wait only'],
     [['status'], 'status needs a ref'],
     [['frobnicate'], 'unknown command "frobnicate"'],

@@ -13,6 +13,7 @@ import type { AnyStatus } from 'upstat';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createDisplay } from '../src/display.js';
 import { REFS as CODEC } from '../src/providers.js';
+import { isRowOf } from './support.js';
 
 const { Terminal } = headless;
 
@@ -105,7 +106,7 @@ function expectLayout(screen: string[], width: number) {
   const filled = screen.filter((row) => row.trim() !== '');
   expect(filled.slice(0, BEFORE.length), screen.join('\n')).toEqual(BEFORE);
   const block = filled.slice(BEFORE.length);
-  expect(block.map((row) => REFS.findIndex((ref) => row.startsWith(`${ref}  `))), screen.join('\n')).toEqual([0, 1]);
+  expect(block.map((row) => REFS.findIndex((ref) => isRowOf(ref, row))), screen.join('\n')).toEqual([0, 1]);
   for (const row of block) expect(Array.from(row).length).toBeLessThanOrEqual(width);
 }
 
@@ -174,7 +175,7 @@ describe('a resize to a narrower terminal', () => {
     // The redraw cannot tell this from the same pictures read in time, whose rows it must clear too: the rows above
     // the display may go (the README says so), but no piece of an upload's line stays.
     const rows = (await screen.screen()).filter((row) => row.trim() !== '' && !BEFORE.includes(row));
-    expect(rows.map((row) => REFS.findIndex((ref) => row.startsWith(`${ref}  `)))).toEqual([0, 1]);
+    expect(rows.map((row) => REFS.findIndex((ref) => isRowOf(ref, row)))).toEqual([0, 1]);
     display.close();
   });
 

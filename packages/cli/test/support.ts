@@ -75,3 +75,12 @@ export function jsonLine(stdout: string): JsonLine {
   if (lines.length !== 1) throw new Error(`expected one JSON line, got ${lines.length}: ${stdout}`);
   return lines[0] as JsonLine;
 }
+
+/**
+ * Whether a row is the live line of `ref`: narrow terminals shorten the ref in the middle, keeping its provider and
+ * the end of its last identifier (`nullspace:…upl_1`).
+ */
+export function isRowOf(ref: string, row: string): boolean {
+  const shown = row.split('  ')[0] ?? '';
+  return shown.startsWith(ref.slice(0, ref.indexOf(':') + 1)) && shown.endsWith(ref.slice(-4));
+}

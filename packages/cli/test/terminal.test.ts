@@ -8,8 +8,11 @@
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { startLocalServer, type LocalServer } from '@upstat/test-support';
+import { scenarioRef } from '@upstat/mocks';
+import { PROVIDERS } from '@upstat/providers';
+import { CANONICAL_STATES } from 'upstat';
 import { afterEach, describe, expect, it } from 'vitest';
-import { bin } from './support.js';
+import { bin, isRowOf } from './support.js';
 
 const run = promisify(execFile);
 
@@ -109,6 +112,21 @@ async function until(terminal: Session, what: string, check: (rows: string[]) =>
 }
 
 /**
+ * The rows without upstat's own messages (`upstat: done: …`, above the lines), each with the rows it wrapped onto: a
+ * message row as wide as the window continues on the next.
+ */
+function withoutMessages(rows: string[], width: number): string[] {
+  const kept: string[] = [];
+  let wrapping = false;
+  for (const row of rows) {
+    const message: boolean = row.startsWith('upstat: ') || wrapping;
+    wrapping = message && Array.from(row).length === width;
+    if (!message) kept.push(row);
+  }
+  return kept;
+}
+
+/**
  * What a screen must look like: within the width, every non-blank row one of the uploads' lines (exactly one per
  * upload: no copies left behind, no wrapped pieces) or the exit line, each upload's line matching `state`.
  */
@@ -117,13 +135,13 @@ function layout(width: number, refs: string[], state: RegExp, exited = false) {
     // Every character upstat prints here is one column wide in tmux, so the length in code points is the width.
     const wide = rows.find((row) => Array.from(row).length > width);
     if (wide !== undefined) return `a row wider than ${width}: ${JSON.stringify(wide)}`;
-    const filled = rows.filter((row) => row.trim() !== '' && !BEFORE.includes(row));
+    const filled = withoutMessages(rows, width).filter((row) => row.trim() !== '' && !BEFORE.includes(row));
     const exitLines = filled.filter((row) => row.startsWith('[exit '));
     if (exited ? exitLines.length !== 1 : exitLines.length !== 0) return `exit lines: ${exitLines.length}`;
     const statusRows = filled.filter((row) => !row.startsWith('[exit '));
     if (statusRows.length !== refs.length) return `${statusRows.length} status rows for ${refs.length} uploads`;
     for (const ref of refs) {
-      const mine = statusRows.filter((row) => row.startsWith(`${ref}  `));
+      const mine = statusRows.filter((row) => isRowOf(ref, row));
       if (mine.length !== 1) return `${mine.length} rows for ${ref}`;
       if (!state.test(mine[0] ?? '')) return `${ref} is not ${String(state)} yet`;
     }
@@ -157,7 +175,7 @@ describe('the live display in tmux', () => {
       const problem = layout(40, REFS, /^\S+ {2}succeeded/, true)(rows);
       return problem ?? (rows.some((row) => row === '[exit 0]') ? undefined : 'no [exit 0]');
     });
-    expect(final.filter((row) => row.trim() !== '' && !BEFORE.includes(row))).toHaveLength(REFS.length + 1);
+    expect(withoutMessages(final, 40).filter((row) => row.trim() !== '' && !BEFORE.includes(row))).toHaveLength(REFS.length + 1);
   });
 
   it('40 columns from the start, one upload through to success: the elapsed time stays in view', async () => {
@@ -166,10 +184,38 @@ describe('the live display in tmux', () => {
     const terminal = await session(40, ['wait', ref ?? '', ...WAIT], env);
     await until(terminal, 'in progress at 40 columns, with the elapsed time', (rows) => {
       const problem = layout(40, [ref ?? ''], /in_progress/)(rows);
-      return problem ?? (rows.some((row) => /… +\d+(ms|s)$/.test(row)) ? undefined : 'no elapsed time at the end of the line');
+      return problem ?? (rows.some((row) => / {2}\d+(ms|s)$/.test(row)) ? undefined : 'no elapsed time at the end of the line');
     });
     finish();
     await until(terminal, 'succeeded, exit 0', (rows) => layout(40, [ref ?? ''], /succeeded/, true)(rows) ?? (rows.includes('[exit 0]') ? undefined : 'no [exit 0]'));
+  });
+});
+
+describe('what matters first, at every width', () => {
+  // Every provider's documented example ref (the longest any of them documents among them), its last identifier a
+  // scenario the mock plays: queued or in progress, then succeeded.
+  const refs = PROVIDERS.map(({ definition }) => scenarioRef(definition.id, 'succeeded', 'priority'));
+  const words = new RegExp(`  (${[...CANONICAL_STATES, 'pending', 'checking…'].join('|')})(  |$)`);
+
+  it.each([40, 80, 120])('%i columns: each live row shows its state; the ref is what gets shortened; a closing line each', async (width) => {
+    const terminal = await session(width, ['mock', '--', process.execPath, bin, 'wait', ...refs, '--min-delay', '300ms', '--max-delay', '300ms'], {});
+    const isRow = (row: string) => PROVIDERS.some(({ definition }) => row.startsWith(`${definition.id}:`));
+    const seen = new Set<string>();
+    await until(terminal, 'every upload succeeded, exit 0, every row showing a state', (rows) => {
+      const wide = rows.find((row) => Array.from(row).length > width);
+      if (wide !== undefined) return `a row wider than ${width}: ${JSON.stringify(wide)}`;
+      const live = rows.filter(isRow);
+      const stateless = live.find((row) => !words.test(row));
+      if (stateless !== undefined) return `a row without its state: ${JSON.stringify(stateless)}`;
+      for (const row of live) seen.add(row);
+      if (live.length !== refs.length || !live.every((row) => row.includes('  succeeded  '))) return 'not every upload succeeded yet';
+      // The closing line of each, on stderr above the rows.
+      if (rows.filter((row) => row.startsWith('upstat: done: ')).length !== refs.length) return 'not a closing line each';
+      return rows.includes('[exit 0]') ? undefined : 'no [exit 0]';
+    });
+    // Rows were seen while the uploads were on their way too, not only at the end, each with its state.
+    expect([...seen].some((row) => / {2}(queued|in_progress) {2}/.test(row))).toBe(true);
+    if (width === 40) expect([...seen].some((row) => row.includes('…'))).toBe(true);
   });
 });
 
@@ -182,10 +228,10 @@ describe('messages during the live display', () => {
     await until(terminal, 'the message above, then one line per upload', (rows) => {
       const at = rows.findIndex((row) => row.startsWith(message));
       if (at === -1) return 'no message yet';
-      const below = rows.slice(at + 1).filter((row) => refs.some((ref) => row.startsWith(`${ref}  `)));
+      const below = rows.slice(at + 1).filter((row) => refs.some((ref) => isRowOf(ref, row)));
       if (below.length !== refs.length) return `${below.length} lines below the message`;
-      if (rows.slice(0, at).some((row) => refs.some((ref) => row.startsWith(`${ref}  `)))) return 'a line left above the message';
-      return /^nullspace:sb_9\/missing_1 {2}not found: /.test(below[1] ?? '') ? undefined : 'the missing upload does not say not found';
+      if (rows.slice(0, at).some((row) => refs.some((ref) => isRowOf(ref, row)))) return 'a line left above the message';
+      return /^nullspace:\S*ng_1 {2}not found: /.test(below[1] ?? '') ? undefined : 'the missing upload does not say not found';
     });
     finish();
     await until(terminal, 'exit 6', (rows) => (rows.includes('[exit 6]') ? undefined : 'no [exit 6]'));
@@ -200,7 +246,7 @@ describe('an upload that ends failed', () => {
     await until(terminal, 'the failed status on the line, the message above, exit 1', (rows) => {
       const at = rows.findIndex((row) => row.startsWith('upstat: the upload ended failed.'));
       if (at === -1) return 'no message yet';
-      const line = rows.slice(at + 1).find((row) => row.startsWith(`${ref}  `));
+      const line = rows.slice(at + 1).find((row) => isRowOf(ref, row));
       if (line === undefined) return 'no line below the message';
       if (!/^\S+ {2}failed {2}\[[█░]+\] \d+%/.test(line)) return `the line does not show the failed status: ${JSON.stringify(line)}`;
       return rows.includes('[exit 1]') ? undefined : 'no [exit 1]';
@@ -209,17 +255,15 @@ describe('an upload that ends failed', () => {
 });
 
 describe('Ctrl-C during a wait', () => {
-  it('each line keeps the last status it showed (state, bar, percentage); exit 130', async () => {
+  it('each line keeps the last status it showed (state, percentage; the bar where it fits beside the note); exit 130', async () => {
     const { env } = await uploads();
     const terminal = await session(80, ['wait', ...REFS, ...WAIT], env);
     const inProgress = /^\S+ {2}in_progress {2}\[[█░]+\] \d+%/;
     await until(terminal, 'both uploads in progress', layout(80, REFS, inProgress));
     await terminal.keys('C-c');
-    await until(terminal, 'exit 130, each line still in progress, the message below', (rows) => {
-      const message = rows.indexOf('upstat: interrupted.');
-      if (message === -1) return 'no "upstat: interrupted." yet';
-      const lines = rows.filter((_row, index) => index !== message);
-      return layout(80, REFS, inProgress, true)(lines) ?? (rows.includes('[exit 130]') ? undefined : 'no [exit 130]');
+    await until(terminal, 'exit 130, each line still in progress, interrupted, the message below', (rows) => {
+      if (!rows.includes('upstat: interrupted.')) return 'no "upstat: interrupted." yet';
+      return layout(80, REFS, /^\S+ {2}in_progress {2}(\[[█░]+\] )?\d+% .* {2}interrupted {2}/, true)(rows) ?? (rows.includes('[exit 130]') ? undefined : 'no [exit 130]');
     });
   });
 });
