@@ -77,7 +77,7 @@ const CONNECTION_OPTIONS: [string, string][] = [
   ['--base-url <url>', "Server for the refs' provider (default: the vendor's server)."],
   ['--concurrency <n>', `How many requests are in flight at once, at most (default ${DEFAULT_CONCURRENCY}).`],
   ['--request-timeout <dur>', `Time limit for each HTTP attempt (default ${d(DEFAULT_ATTEMPT_TIMEOUT_MS)}).`],
-  ['--verbose', 'Each HTTP attempt on stderr: method, URL, attempt, status, duration, request id.'],
+  ['--verbose', 'Each HTTP attempt on stderr (or UPSTAT_LOG=debug): method, URL, status, duration.'],
   CONFIG_OPTION,
 ];
 const WAIT_OPTIONS: [string, string][] = [
@@ -393,7 +393,9 @@ function facadeFor(refs: readonly { provider: string }[], values: Values, io: Io
     }
   }
   const plugins = providers.map((id) => providerPlugin(id, { apiKey: values['api-key'], baseUrl: values['base-url'] }, io.env));
-  const config: UpstatConfig = { providers: plugins, ...(values.verbose ? requestLogger(say) : {}) };
+  // UPSTAT_LOG=debug is --verbose, for scripts that cannot change their command line.
+  const verbose = values.verbose || io.env.UPSTAT_LOG === 'debug';
+  const config: UpstatConfig = { providers: plugins, ...(verbose ? requestLogger(say) : {}) };
   return createUpstat(config);
 }
 

@@ -16,6 +16,8 @@ export const EXIT_CODES = [
     code: 141,
     meaning: 'stdout was closed by its reader before upstat finished (e.g. `| head -1`): upstat stops at once, as a command killed by SIGPIPE',
   },
+  { name: 'commandNotFound', code: 127, meaning: 'mock: the command after -- was not found (as a shell says)' },
+  { name: 'notExecutable', code: 126, meaning: 'mock: the command after -- could not be run (not executable, as a shell says)' },
   { name: 'usage', code: 2, meaning: 'usage error: unknown command, option or provider, malformed ref, duration or number, missing or malformed credential' },
   { name: 'auth', code: 3, meaning: 'authentication or permission error (the provider answered 401 or 403)' },
   { name: 'error', code: 5, meaning: 'any other error: an answer upstat cannot use (unexpected response, 400, 409, redirect loop, body too large)' },

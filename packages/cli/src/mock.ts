@@ -1,4 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type * as Mocks from '@upstat/mocks';
 import type { MockServer, Scenario } from '@upstat/mocks';
 import { environmentOf } from './credentials.js';
@@ -21,14 +25,31 @@ function say(line = ''): void {
  * `@upstat/mocks` (Prism and its dependencies) is an optional peer of this package, loaded only here: `upstat status`
  * and `upstat wait` install and start without it.
  */
-async function loadMocks(): Promise<typeof Mocks | undefined> {
+async function loadMocks(cwd: string): Promise<typeof Mocks | undefined> {
+  const notFound = (error: unknown) => {
+    const { code, message } = error as NodeJS.ErrnoException;
+    return (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && message.includes('@upstat/mocks');
+  };
   try {
     return await import('@upstat/mocks');
   } catch (error) {
-    const { code, message } = error as NodeJS.ErrnoException;
-    if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && message.includes("'@upstat/mocks'")) return undefined;
-    throw error;
+    if (!notFound(error)) throw error;
   }
+  // A global upstat (npm install --global @upstat/cli) in a project that installed the mocks: the project's copy,
+  // found as Node would from the working directory (its node_modules and those above it; not NODE_PATH).
+  for (let dir = cwd; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'node_modules', '@upstat', 'mocks', 'package.json'))) {
+      const path = createRequire(join(dir, 'package.json')).resolve('@upstat/mocks');
+      return (await import(pathToFileURL(path).href)) as typeof Mocks;
+    }
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+/** How to install the mocks where this upstat can find them: beside a global upstat, or in the project. */
+function installHint(): string {
+  const global = /[\\/]lib[\\/]node_modules[\\/]@upstat[\\/]cli[\\/]/.test(fileURLToPath(import.meta.url));
+  return global ? 'npm install --global @upstat/mocks (or npm install @upstat/mocks in the project)' : 'npm install @upstat/mocks';
 }
 
 /** What the mocks serve for a provider: a registry id, or a config file's definition with its spec. */
@@ -87,10 +108,12 @@ function run(command: string, args: string[], env: Record<string, string>): Prom
   return new Promise((resolve) => {
     const child = spawn(command, args, { stdio: 'inherit', env: { ...process.env, ...env } });
     children.add(child);
-    child.on('error', (error) => {
+    child.on('error', (error: NodeJS.ErrnoException) => {
       children.delete(child);
-      say(`upstat mock: cannot run ${command}: ${error.message}`);
-      resolve(EXIT.usage);
+      // As a shell: 127 for a command that is not there, 126 for one that is but cannot be run.
+      const missing = error.code === 'ENOENT';
+      say(`upstat mock: ${missing ? `command not found: ${command}` : `cannot run ${command}: ${error.message}`}`);
+      resolve(missing ? EXIT.commandNotFound : EXIT.notExecutable);
     });
     child.on('exit', (code, signal) => {
       children.delete(child);
@@ -187,9 +210,9 @@ function explain(mocks: typeof Mocks, env: Record<string, string>): void {
  * Exit code: the demo's or the command's, 130 after SIGINT, 143 after SIGTERM.
  */
 export async function runMock(options: { demo: boolean; command: string[]; config?: string | undefined }): Promise<number> {
-  const mocks = await loadMocks();
+  const mocks = await loadMocks(process.cwd());
   if (mocks === undefined) {
-    say('upstat mock needs @upstat/mocks: npm install @upstat/mocks');
+    say(`upstat mock needs @upstat/mocks: ${installHint()}`);
     return EXIT.usage;
   }
   const signal = stopSignal();

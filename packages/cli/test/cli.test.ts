@@ -1,4 +1,7 @@
 /** The built `upstat` command, run as a child process against a real local server (and Prism for `mock`). */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startLocalServer, type LocalServer } from '@upstat/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TEST_PROVIDERS } from './registry.js';
@@ -298,5 +301,21 @@ describe('help and mock', () => {
     expect(run.stdout).toContain('urls true');
     expect(run.stdout).toContain('keys true');
     expect(run.code).toBe(7);
+  });
+
+  it('mock -- <command> exits as a shell does when the command is missing (127) or cannot be run (126)', async () => {
+    const missing = await upstat(['mock', '--', 'upstat-test-no-such-command']);
+    expect(missing.code).toBe(127);
+    expect(missing.stderr).toContain('upstat mock: command not found: upstat-test-no-such-command');
+    const dir = mkdtempSync(join(tmpdir(), 'upstat-mock-'));
+    try {
+      const plain = join(dir, 'not-executable');
+      writeFileSync(plain, 'echo never\n', { mode: 0o644 });
+      const refused = await upstat(['mock', '--', plain]);
+      expect(refused.code).toBe(126);
+      expect(refused.stderr).toContain(`upstat mock: cannot run ${plain}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -140,4 +140,15 @@ describe('without @upstat/mocks installed', () => {
     expect(mock.stdout).toBe('');
     expect(mock.code).toBe(2);
   });
+
+  it("an upstat without the mocks beside it finds the working directory's project's (as a global upstat would)", async () => {
+    const lightBin = await installWithoutMocks();
+    // This package's directory: a project with @upstat/mocks installed.
+    const project = fileURLToPath(new URL('..', import.meta.url));
+    const run = await collect(
+      spawn(process.execPath, [lightBin, 'mock', '--', process.execPath, '-e', 'process.exit(3)'], { cwd: project, stdio: ['ignore', 'pipe', 'pipe'] }),
+    );
+    expect(run.stderr).toContain('upstat mock: the mock servers are running on loopback');
+    expect(run.code, run.stderr).toBe(3);
+  });
 });

@@ -44,6 +44,19 @@ describe('upstat --verbose', () => {
     expect(run.stdout).not.toContain(key);
   });
 
+  it('UPSTAT_LOG=debug logs as --verbose does; any other value does not', async () => {
+    server = await startLocalServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ payload: { id: 'upl_1', name: 'Invoice', status: 'COMPLETED' } }));
+    });
+    const env = { UPSTAT_SENDAI_API_KEY: 'k', UPSTAT_SENDAI_BASE_URL: server.url };
+    const debug = await upstat(['status', REF], { ...env, UPSTAT_LOG: 'debug' });
+    expect(debug.code).toBe(0);
+    expect(debug.stderr).toMatch(/^upstat: GET http:\/\/127\.0\.0\.1:\d+\/v2\/team_1\/project\/proj_1\/upload\/upl_1 → 200 /m);
+    const info = await upstat(['status', REF], { ...env, UPSTAT_LOG: 'info' });
+    expect(info.stderr).toBe('');
+  });
+
   it('a connection that fails is logged with its kind', async () => {
     server = await startLocalServer((request) => {
       request.socket.destroy();
