@@ -348,11 +348,39 @@ function parse(args: string[]) {
   return parseArgs({ args: joinNegativeValues(args), allowPositionals: true, strict: true, options: OPTIONS });
 }
 
+/** Edits (insert, delete, replace, swap two neighbours) between two words. */
+function distance(a: string, b: string): number {
+  const rows = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i += 1) {
+    for (let j = 1; j <= b.length; j += 1) {
+      const row = rows[i] as number[];
+      const above = rows[i - 1] as number[];
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min((above[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (above[j - 1] ?? 0) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, ((rows[i - 2] as number[])[j - 2] ?? 0) + 1);
+      row[j] = best;
+    }
+  }
+  return (rows[a.length] as number[])[b.length] ?? 0;
+}
+
+/** `; did you mean "x"?` for the closest of `known` within a third of the word's length (at least 1 edit), else ''. */
+function didYouMean(word: string, known: readonly string[], show: (name: string) => string): string {
+  const limit = Math.max(1, Math.floor(word.length / 3));
+  const ranked = known.map((name) => ({ name, edits: distance(word, name) })).filter(({ edits }) => edits <= limit).sort((a, b) => a.edits - b.edits);
+  return ranked[0] === undefined ? '' : `; did you mean ${show(ranked[0].name)}?`;
+}
+
+const unknownCommand = (command: string) =>
+  `unknown command ${JSON.stringify(shorten(command))}${didYouMean(command, [...Object.keys(COMMANDS), 'help'], (name) => JSON.stringify(name))}`;
+
 /** Node's parser errors, said in this CLI's words. */
 function parseProblem(error: unknown): string {
   const { code, message } = error as { code?: string; message?: string };
   const option = /'(-[^' ]+)/.exec(message ?? '')?.[1];
-  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option) return `unknown option ${option}`;
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option) {
+    return `unknown option ${option}${option.startsWith('--') ? didYouMean(option.slice(2), Object.keys(OPTIONS), (name) => `--${name}`) : ''}`;
+  }
   if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option) {
     return (message ?? '').includes('argument missing') ? `${option} needs a value` : `${option} takes no value`;
   }
@@ -468,7 +496,9 @@ async function statusOrWait(command: 'status' | 'wait', texts: string[], values:
     } else {
       display?.end(index, `${failure.kind.replaceAll('_', ' ')}: ${message}`);
     }
-    say(`upstat: ${many ? `${labels[index] ?? ''}: ` : ''}${message}`);
+    // With many refs, the message names its ref once: the library's own message may already hold it.
+    const label = labels[index] ?? '';
+    say(`upstat: ${many && !message.includes(label) ? `${label}: ` : ''}${message}`);
   };
 
   try {
@@ -586,12 +616,12 @@ export async function main(argv: string[], io: Io = { out: process.stdout, err: 
     return EXIT.ok;
   }
   if (values.help) {
-    if (command !== undefined && !(command in COMMANDS)) return usageError(`unknown command ${JSON.stringify(shorten(command))}`);
+    if (command !== undefined && !(command in COMMANDS)) return usageError(unknownCommand(command));
     io.out.write(`${command === undefined ? helpText() : commandHelp(command as Command)}\n`);
     return EXIT.ok;
   }
   if (command === undefined) return usageError('no command given');
-  if (!(command in COMMANDS)) return usageError(`unknown command ${JSON.stringify(shorten(command))}`);
+  if (!(command in COMMANDS)) return usageError(unknownCommand(command));
   const name = command as Command;
   const misplaced = (Object.keys(OPTION_COMMANDS) as OptionName[]).filter((option) => {
     const given = values[option] as unknown;

@@ -163,6 +163,20 @@ describe('upstat wait', () => {
     expect(run.stderr).toMatch(/^upstat: upload sendai:team_1\/proj_1\/upl_1 did not finish within 300 ms \(\d+ checks? in \d+ ms; last state in_progress\)\. Wait longer with --timeout\.\n$/);
   });
 
+  it('with many refs, each message names its ref once', async () => {
+    const { env } = await sendai('PROCESSING');
+    const other = 'sendai:team_2/proj_2/upl_2';
+    const run = await upstat(['wait', REF, other, ...FAST, '--timeout', '300ms'], env);
+    expect(run.code).toBe(4);
+    const lines = run.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    for (const ref of [REF, other]) {
+      const mine = lines.filter((line) => line.includes(ref));
+      expect(mine, ref).toHaveLength(1);
+      expect(mine[0]?.split(ref)).toHaveLength(2);
+    }
+  });
+
   it('stops cleanly on Ctrl-C with exit 130 and sends nothing more', async () => {
     const { env, server: local } = await sendai('PROCESSING');
     const run = await upstat(['wait', REF, '--min-delay', '10s'], env, (child) => {
@@ -192,6 +206,10 @@ describe('bad input prints one clear line and the usage (exit 2)', () => {
     [['status', REF, '--timeout', '5s'], '--timeout applies to wait only'],
     [['status'], 'status needs a ref'],
     [['frobnicate'], 'unknown command "frobnicate"'],
+    [['stats', REF], 'unknown command "stats"; did you mean "status"?'],
+    [['wiat', REF], 'unknown command "wiat"; did you mean "wait"?'],
+    [['status', REF, '--jsno'], 'unknown option --jsno; did you mean --json?'],
+    [['wait', REF, '--time-out', '5s'], 'unknown option --time-out; did you mean --timeout?'],
     [['status', REF, '--colour'], 'unknown option --colour'],
     [['wait', REF, '--timeout', '0'], '--timeout must be greater than 0, got "0"'],
     [['wait', REF, '--timeout', '-5s'], '--timeout must be greater than 0, got "-5s"'],

@@ -45,8 +45,10 @@ export function createRefCodec<D extends AnyDefinition>(definitions: readonly D[
   const unknownProvider = (shown: string, id: unknown) =>
     invalid(
       shown,
-      `${describeValue(id)} is not one of the providers given to createUpstat (${known}); plug it in from its package, ` +
-        `e.g. createUpstat({ providers: [${typeof id === 'string' && /^[a-z][a-z0-9]{0,63}$/.test(id) ? id : 'acme'}({ … })] })`,
+      // Only packages that exist are named: upstat's own providers are @upstat/<id>; any other is one's own definition.
+      `${describeValue(id)} is not one of the providers given to createUpstat (${known}); plug it in: the plug-in of its ` +
+        'package for one of upstat\'s (e.g. `nullspace({ apiKey })` from @upstat/nullspace; see @upstat/providers), ' +
+        'or `pluginFor(definition, options)` for a provider of your own',
     );
 
   // The length of the status request's path for a ref, as the client would build it (packages/core/src/path-params.ts

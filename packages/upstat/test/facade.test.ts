@@ -74,7 +74,7 @@ describe('createUpstat', () => {
     const upstat = createUpstat({ providers: [sendai({ apiKey: 'k', baseUrl: 'http://127.0.0.1:9' })] });
     expect(upstat.providers).toEqual(['sendai']);
     await expect(upstat.status('pandadoc:d/u')).rejects.toThrow(
-      '"pandadoc:d/u" is not an upload ref: "pandadoc" is not one of the providers given to createUpstat (sendai); plug it in from its package, e.g. createUpstat({ providers: [',
+      '"pandadoc:d/u" is not an upload ref: "pandadoc" is not one of the providers given to createUpstat (sendai); plug it in: ',
     );
     await expect(upstat.status('pandadoc:d/u')).rejects.toThrow('; expected sendai:<teamId>/<projectId>/<uploadId> (');
     await expect(upstat.status('pandadoc:d/u')).rejects.toBeInstanceOf(InvalidArgumentError);
@@ -89,8 +89,8 @@ describe('createUpstat', () => {
   it('says how to plug the missing provider in', async () => {
     const upstat = createUpstat({ providers: [sendai({ apiKey: 'k', baseUrl: 'http://127.0.0.1:9' })] });
     await expect(upstat.status('pandadoc:d/u')).rejects.toThrow(
-      '"pandadoc:d/u" is not an upload ref: "pandadoc" is not one of the providers given to createUpstat (sendai); plug it in from its package, ' +
-        'e.g. createUpstat({ providers: [pandadoc({ … })] }); expected sendai:<teamId>/<projectId>/<uploadId> (identifiers percent-encoded where they contain "/", ":" or "%").',
+      '"pandadoc:d/u" is not an upload ref: "pandadoc" is not one of the providers given to createUpstat (sendai); plug it in: the plug-in of its package for one of upstat\'s (e.g. `nullspace({ apiKey })` from @upstat/nullspace; see @upstat/providers), or `pluginFor(definition, options)` for a provider of your own; ' +
+        'expected sendai:<teamId>/<projectId>/<uploadId> (identifiers percent-encoded where they contain "/", ":" or "%").',
     );
   });
 
