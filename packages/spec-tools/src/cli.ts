@@ -196,8 +196,14 @@ async function printDiff(
   const text = values.json
     ? `${JSON.stringify({ before: before.label, after: after.label, ...result, ...(outOfScope === undefined ? {} : { outOfScope }) }, null, 2)}\n`
     : markdownReport(result, `${before.label} → ${after.label}`, { outOfScope });
-  if (values.output) await writeFile(values.output, text);
-  else process.stdout.write(text);
+  const failed = exceeds(result, failOn);
+  if (values.output) {
+    await writeFile(values.output, text);
+    // The report is in the file: a CI log still gets the verdict, on stderr, in one line.
+    const { breaking, nonBreaking, docsOnly } = result.summary;
+    const counts = `${breaking} breaking, ${nonBreaking} non-breaking, ${docsOnly} docs-only`;
+    console.error(`${failed ? `fails (--fail-on ${failOn})` : 'passes'}: ${counts} change${breaking + nonBreaking + docsOnly === 1 ? '' : 's'}; the report is in ${values.output}`);
+  } else process.stdout.write(text);
   if (values['second-opinion']) {
     const { secondOpinion } = await import('./diff/second-opinion.js');
     const opinion = secondOpinion(before.document, after.document, result);

@@ -54,6 +54,16 @@ describe('upstat-spec diff with a policy', () => {
     expect(before.stdout).toContain('Removed before its sunset on 2026-01-15');
   });
 
+  it('with --output, the report goes to the file and the verdict with its counts to stderr, failing or passing', async () => {
+    const failing = await run(['diff', 'old.yaml', 'new.yaml', '--today', '2026-01-14', '--output', 'report.md'], dir);
+    expect(failing.code).toBe(1);
+    expect(failing.stdout).toBe('');
+    expect(failing.stderr).toBe('fails (--fail-on breaking): 1 breaking, 0 non-breaking, 0 docs-only change; the report is in report.md\n');
+    const passing = await run(['diff', 'old.yaml', 'new.yaml', '--today', '2026-06-01', '--output', 'report.md'], dir);
+    expect(passing.code).toBe(0);
+    expect(passing.stderr).toMatch(/^passes: 0 breaking, \d+ non-breaking, \d+ docs-only changes?; the report is in report\.md\n$/);
+  });
+
   it('reads upstat-spec.policy.yaml in the current directory; a flag overrides it', async () => {
     await writeFile(join(dir, 'upstat-spec.policy.yaml'), 'afterSunset: breaking\n');
     expect((await run(['diff', 'old.yaml', 'new.yaml', '--today', '2026-06-01'], dir)).code).toBe(1);
