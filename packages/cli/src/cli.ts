@@ -161,7 +161,7 @@ ${Object.values(COMMANDS)
   .join('\n')}
 Run "upstat --help" for everything, "upstat <command> --help" for one command.`;
 
-const wrap = (text: string, indent: string, width = 110): string => {
+const wrap = (text: string, indent: string, width = 80): string => {
   const lines: string[] = [];
   let line = '';
   for (const word of text.split(' ')) {
@@ -176,7 +176,7 @@ const wrap = (text: string, indent: string, width = 110): string => {
 
 function refsHelp(): string {
   return `Refs (identifiers percent-encoded where they contain "/", ":" or "%"):
-${table(CLI_PROVIDERS.map(({ definition }) => [REFS.formats[definition.id] ?? definition.id, `e.g. ${exampleRef(definition)}`]))}`;
+${CLI_PROVIDERS.map(({ definition }) => `  ${REFS.formats[definition.id] ?? definition.id}\n      e.g. ${exampleRef(definition)}`).join('\n')}`;
 }
 
 function environmentHelp(): string {
@@ -198,8 +198,45 @@ ${exitCodesHelp()}`;
 
 const DURATIONS = 'Durations: 500ms, 90s, 10m, 1h, 2d, or a number of seconds.';
 
+/** Help fits this many columns: a terminal's default, and what a pager or a narrow window shows without wrapping. */
+const HELP_WIDTH = 80;
+
+/**
+ * Text wrapped to `HELP_WIDTH` at spaces: a table row's continuation lines start under its second column (or four
+ * spaces in, when that is far right), any other line's four spaces further in than it; a word longer than the room
+ * (a long example ref) is broken after a "/".
+ */
+function fitHelp(text: string): string {
+  const out: string[] = [];
+  for (const line of text.split('\n')) {
+    if (line.length <= HELP_WIDTH) {
+      out.push(line);
+      continue;
+    }
+    const lead = /^ */.exec(line)?.[0].length ?? 0;
+    const column = /^ *\S+(?: \S+)*? {2,}(?=\S)/.exec(line)?.[0].length;
+    const indent = ' '.repeat(column !== undefined && column <= 40 ? column : lead + 4);
+    let current = line.slice(0, lead);
+    let first = true;
+    for (const word of line.slice(lead).split(' ')) {
+      const room = HELP_WIDTH - indent.length;
+      const pieces = word.length <= room ? [word] : (word.match(new RegExp(`.{1,${room - 1}}(?:/|$)|.{1,${room}}`, 'g')) ?? [word]);
+      for (const piece of pieces) {
+        const joined = first ? `${current}${piece}` : `${current} ${piece}`;
+        if (!first && joined.length > HELP_WIDTH) {
+          out.push(current);
+          current = `${indent}${piece}`;
+        } else current = joined;
+        first = false;
+      }
+    }
+    out.push(current);
+  }
+  return out.join('\n');
+}
+
 function helpText(): string {
-  return `upstat ${version} — is my upload done yet? ${providerNames()} from the terminal.
+  return fitHelp(`upstat ${version} — is my upload done yet? ${providerNames()} from the terminal.
 
 ${USAGE.split('\n').slice(0, -1).join('\n')}
 
@@ -226,7 +263,7 @@ ${environmentHelp()}
 States: ${CANONICAL_STATES.join(', ')}.
 Output: data (statuses, JSON) on stdout; everything upstat says about itself (errors, hints, --verbose) on stderr.
 
-${exitHelp()}`;
+${exitHelp()}`);
 }
 
 function commandHelp(name: Command): string {
@@ -235,7 +272,7 @@ function commandHelp(name: Command): string {
   if (name !== 'mock') sections.push(refsHelp(), environmentHelp());
   if (name === 'wait') sections.push(`${DURATIONS}\nStates: ${CANONICAL_STATES.join(', ')}.`);
   if (name !== 'mock') sections.push(exitHelp());
-  return sections.join('\n\n');
+  return fitHelp(sections.join('\n\n'));
 }
 
 // ---------------------------------------------------------------------------------------------------------

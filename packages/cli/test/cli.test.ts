@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { startLocalServer, type LocalServer } from '@upstat/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TEST_PROVIDERS } from './registry.js';
-import { jsonLine, upstat } from './support.js';
+import { jsonLine, unwrapHelp, upstat } from './support.js';
 
 let server: LocalServer | undefined;
 afterEach(async () => {
@@ -297,13 +297,21 @@ describe('help and mock', () => {
   it('--help documents every provider in the registry: its ref, an example ref and its environment variables', async () => {
     const run = await upstat(['--help']);
     expect(run.code).toBe(0);
-    const [first] = run.stdout.split('\n');
+    const help = unwrapHelp(run.stdout);
+    const [first] = help.split('\n');
     for (const provider of TEST_PROVIDERS) {
       expect(first).toContain(provider.name);
       for (const text of [provider.format, `e.g. ${provider.example}`, ...provider.credentials.flat(), provider.baseUrl, provider.tokenUrl ?? '']) {
-        expect(run.stdout).toContain(text);
+        expect(help).toContain(text);
       }
     }
+  });
+
+  it.each([[], ['status'], ['wait'], ['mock']])('upstat %s --help fits 80 columns', async (...command) => {
+    const run = await upstat([...command, '--help']);
+    expect(run.code).toBe(0);
+    const wide = run.stdout.split('\n').filter((line) => Array.from(line).length > 80);
+    expect(wide).toEqual([]);
   });
 
   it('mock -- <command> runs the command pointed at the Prism mocks and passes its exit code on', async () => {

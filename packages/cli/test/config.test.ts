@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sendJson, startLocalServer } from '@upstat/test-support';
 import { afterAll, describe, expect, it } from 'vitest';
-import { bin, cleanEnv, collect, jsonLine, type Run } from './support.js';
+import { bin, cleanEnv, collect, jsonLine, unwrapHelp, type Run } from './support.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/own-provider/', import.meta.url));
 const dirs: string[] = [];
@@ -47,7 +47,7 @@ describe('a provider of your own, from a config file', () => {
     const help = await upstatIn(cwd, ['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('acme:<accountId>/<uploadId>');
-    expect(help.stdout).toContain('UPSTAT_ACME_TOKEN_ID and UPSTAT_ACME_TOKEN_SECRET, UPSTAT_ACME_BASE_URL');
+    expect(unwrapHelp(help.stdout)).toContain('UPSTAT_ACME_TOKEN_ID and UPSTAT_ACME_TOKEN_SECRET, UPSTAT_ACME_BASE_URL');
 
     const server = await startLocalServer((_request, response) => {
       sendJson(response, 200, { upload: { id: 'up_7f3a', status: 'done', received_bytes: 5, total_bytes: 5 } });

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { EXIT_CODES } from '../src/exit-codes.js';
-import { schemaPath, upstat } from './support.js';
+import { schemaPath, unwrapHelp, upstat } from './support.js';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 
@@ -15,9 +15,9 @@ describe('exit codes: one table, the same everywhere', () => {
   });
 
   it('--help prints every row of the table with its meaning', async () => {
-    const run = await upstat(['--help']);
-    for (const { code, meaning } of EXIT_CODES) expect(run.stdout).toContain(`  ${String(code).padEnd(5)}${meaning}`);
-    expect(run.stdout).toContain(`in this order: ${EXIT_CODES.map(({ code }) => code).join(', ')}`);
+    const help = unwrapHelp((await upstat(['--help'])).stdout);
+    for (const { code, meaning } of EXIT_CODES) expect(help).toContain(`  ${String(code).padEnd(5)}${meaning}`);
+    expect(help).toContain(`in this order: ${EXIT_CODES.map(({ code }) => code).join(', ')}`);
   });
 });
 

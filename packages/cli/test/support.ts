@@ -84,3 +84,11 @@ export function isRowOf(ref: string, row: string): boolean {
   const shown = row.split('  ')[0] ?? '';
   return shown.startsWith(ref.slice(0, ref.indexOf(':') + 1)) && shown.endsWith(ref.slice(-4));
 }
+
+/**
+ * Help text with its wrapped lines joined back (help fits 80 columns: lines break at spaces, and a word too long for
+ * the room, such as a long example ref, after a "/"), for checks on what it says.
+ */
+export function unwrapHelp(text: string): string {
+  return text.replace(/\/\n +(?=\S)/g, '/').replace(/\n {3,}(?=\S)/g, ' ');
+}

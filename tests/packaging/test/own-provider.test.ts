@@ -76,7 +76,7 @@ describe('a provider of your own, from the tarballs', () => {
   it('the CLI finds it through upstat.config.mjs: help, and a wait under upstat mock', async () => {
     const help = await inProject([UPSTAT, '--help']);
     expect(help.status, describeRun('upstat --help', help)).toBe(0);
-    expect(help.stdout).toContain('UPSTAT_ACME_TOKEN_ID and UPSTAT_ACME_TOKEN_SECRET');
+    for (const variable of ['UPSTAT_ACME_TOKEN_ID', 'UPSTAT_ACME_TOKEN_SECRET', 'UPSTAT_ACME_BASE_URL']) expect(help.stdout).toContain(variable);
     const run = await inProject([UPSTAT, 'mock', '--', process.execPath, UPSTAT, 'wait', 'acme:acct_42/scenario-failed', '--json', '--min-delay', '50ms', '--max-delay', '50ms']);
     expect(run.status, describeRun('upstat mock -- upstat wait', run)).toBe(1);
     expect(JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '')).toMatchObject({ type: 'error', error: { kind: 'upload_failed', provider: 'acme' } });
