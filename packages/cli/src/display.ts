@@ -65,6 +65,11 @@ const WRAP = `${ESC}?7h`;
  */
 const IN_FLIGHT = 4;
 const up = (rows: number) => (rows > 0 ? `${ESC}${rows}A` : '');
+/**
+ * How long the terminal's size must hold after a resize before the block is drawn again: a person dragging a window
+ * edge sends a burst of sizes, and each picture drawn within it may land at a width that has already changed.
+ */
+export const RESIZE_QUIET_MS = 400;
 
 /**
  * The terminal's size, asked of the terminal itself at each draw: Node updates `columns` only when it handles
@@ -188,13 +193,32 @@ export function createDisplay(options: {
     recent = [...recent, { lines: next, up: drawnRows }].slice(-IN_FLIGHT);
     drawnRows = next.length;
   };
+  // While the terminal is being resized nothing is drawn: a picture written between two of its rewraps lands at a
+  // width upstat no longer knows (a burst of resizes erased the lines above and left a copy of the block). The block
+  // is drawn again once the size has held for RESIZE_QUIET_MS; messages said meanwhile wait for it.
+  let resizing: ReturnType<typeof setTimeout> | undefined;
   // At most a screenful less one row: the cursor cannot move up into rows that have scrolled away.
   const render = () => {
-    if (!closed) draw((height) => Math.max(1, height - 1));
+    if (!closed && resizing === undefined) draw((height) => Math.max(1, height - 1));
   };
-
+  /** Messages said during a resize, printed above the block when it is drawn again. */
+  const waiting: string[] = [];
+  /** Lifts the block, prints the messages where it was; the next draw puts the block below them. */
+  const lift = (messages: readonly string[]) => {
+    if (messages.length === 0) return;
+    settle(size(out).width);
+    out.write(`${up(drawnRows)}\r${CLEAR_BELOW}`);
+    recent = [];
+    drawnRows = 0;
+    for (const message of messages) err.write(`${safe(message)}\n`);
+  };
   const onResize = () => {
-    render();
+    if (resizing !== undefined) clearTimeout(resizing);
+    resizing = setTimeout(() => {
+      resizing = undefined;
+      lift(waiting.splice(0));
+      render();
+    }, RESIZE_QUIET_MS);
   };
   out.on('resize', onResize);
   const ticker = setInterval(render, 1000);
@@ -224,17 +248,20 @@ export function createDisplay(options: {
         err.write(`${safe(message)}\n`);
         return;
       }
-      // Lift the block, print the message where it was, draw the block again below it.
-      settle(size(out).width);
-      out.write(`${up(drawnRows)}\r${CLEAR_BELOW}`);
-      recent = [];
-      drawnRows = 0;
-      err.write(`${safe(message)}\n`);
+      // During a resize the message waits with the block; otherwise it is printed where the block was, the block below.
+      if (resizing !== undefined) {
+        waiting.push(message);
+        return;
+      }
+      lift([message]);
       render();
     },
     close() {
       if (closed) return;
       clearInterval(ticker);
+      if (resizing !== undefined) clearTimeout(resizing);
+      resizing = undefined;
+      lift(waiting.splice(0));
       out.off('resize', onResize);
       // The last picture holds every line, however many: nothing is redrawn after it.
       draw(() => undefined);

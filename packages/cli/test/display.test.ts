@@ -11,7 +11,7 @@ import { EventEmitter } from 'node:events';
 import headless from '@xterm/headless';
 import type { AnyStatus } from 'upstat';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createDisplay } from '../src/display.js';
+import { createDisplay, RESIZE_QUIET_MS } from '../src/display.js';
 import { REFS as CODEC } from '../src/providers.js';
 import { isRowOf } from './support.js';
 
@@ -74,10 +74,11 @@ function world(width: number, height = 24) {
       await written;
       terminal.resize(columns, height);
     },
-    /** upstat is told of the size the terminal has now (SIGWINCH). */
-    tell: () => {
+    /** upstat is told of the size the terminal has now (SIGWINCH), and the size holds until it redraws. */
+    tell: async () => {
       told = [terminal.cols, terminal.rows];
       out.emit('resize');
+      await new Promise((resolve) => setTimeout(resolve, RESIZE_QUIET_MS + 50));
     },
     screen: async (): Promise<string[]> => {
       await written;
@@ -130,7 +131,7 @@ describe('a resize to a narrower terminal', () => {
     const { screen, display } = await shown(80, LONG);
     expectLayout(await screen.screen(), 80);
     await screen.resize(40);
-    screen.tell();
+    await screen.tell();
     expectLayout(await screen.screen(), 40);
     display.close();
   });
@@ -144,7 +145,7 @@ describe('a resize to a narrower terminal', () => {
     screen.release();
     // The redraw after SIGWINCH comes long after the last picture: a loaded machine gives no bound on that.
     vi.setSystemTime(Date.now() + 10_000);
-    screen.tell();
+    await screen.tell();
     expectLayout(await screen.screen(), 40);
     display.close();
   });
@@ -158,7 +159,7 @@ describe('a resize to a narrower terminal', () => {
     });
     await screen.resize(40);
     screen.release();
-    screen.tell();
+    await screen.tell();
     expectLayout(await screen.screen(), 40);
     display.close();
   });
@@ -171,7 +172,7 @@ describe('a resize to a narrower terminal', () => {
     });
     await screen.resize(40);
     screen.release();
-    screen.tell();
+    await screen.tell();
     // The redraw cannot tell this from the same pictures read in time, whose rows it must clear too: the rows above
     // the display may go (the README says so), but no piece of an upload's line stays.
     const rows = (await screen.screen()).filter((row) => row.trim() !== '' && !BEFORE.includes(row));
@@ -186,7 +187,7 @@ describe('a resize to a narrower terminal', () => {
       display.update(0, inProgress(REFS[0] ?? '', 2_000_000 + width, LONG));
       await screen.resize(width);
       screen.release();
-      screen.tell();
+      await screen.tell();
       expectLayout(await screen.screen(), width);
     }
     display.close();

@@ -83,6 +83,8 @@ async function session(width: number, args: string[], env: Record<string, string
   return {
     /** The screen, one string per row (tmux drops trailing blanks). */
     screen: async () => (await tmux('capture-pane', '-p', '-t', 'test')).stdout.replace(/\n$/, '').split('\n'),
+    /** Every row the pane holds, its scrollback first. */
+    history: async () => (await tmux('capture-pane', '-p', '-S', '-', '-t', 'test')).stdout.replace(/\n$/, '').split('\n'),
     /** The screen with wrapped rows joined back into the lines the program wrote. */
     joined: async () => (await tmux('capture-pane', '-p', '-J', '-t', 'test')).stdout.replace(/\n$/, '').split('\n'),
     resize: async (columns: number) => {
@@ -188,6 +190,27 @@ describe('the live display in tmux', () => {
     });
     finish();
     await until(terminal, 'succeeded, exit 0', (rows) => layout(40, [ref ?? ''], /succeeded/, true)(rows) ?? (rows.includes('[exit 0]') ? undefined : 'no [exit 0]'));
+  });
+});
+
+describe('a burst of resizes', () => {
+  it('80→40→120→60→30→80 within a second: the lines above are intact, in the pane and in scrollback; one line per upload', async () => {
+    const { env, finish } = await uploads();
+    const terminal = await session(80, ['wait', ...REFS, ...WAIT], env);
+    const inProgress = /^\S+ {2}in_progress/;
+    await until(terminal, 'both uploads in progress at 80 columns', layout(80, REFS, inProgress));
+    for (const width of [40, 120, 60, 30, 80]) await terminal.resize(width);
+    // Redrawn at 80 again after the burst, more than once.
+    const first = (await terminal.screen()).join('\n');
+    await until(terminal, 'redrawn at 80 after the burst', (rows) => layout(80, REFS, inProgress)(rows) ?? (rows.join('\n') === first ? 'not redrawn yet' : undefined));
+    finish();
+    await until(terminal, 'both succeeded, exit 0', (rows) => layout(80, REFS, /^\S+ {2}succeeded/, true)(rows) ?? (rows.includes('[exit 0]') ? undefined : 'no [exit 0]'));
+    // Everything the pane ever held, scrollback included: the lines before the display once each, and in order;
+    // no copy of an upload's line left anywhere.
+    const all = await terminal.history();
+    for (const line of BEFORE) expect(all.filter((row) => row === line), `${line} in:\n${all.join('\n')}`).toHaveLength(1);
+    expect(all.indexOf(BEFORE[0] ?? '')).toBeLessThan(all.indexOf(BEFORE[1] ?? ''));
+    for (const ref of REFS) expect(all.filter((row) => isRowOf(ref, row)), `${ref} in:\n${all.join('\n')}`).toHaveLength(1);
   });
 });
 
