@@ -9,6 +9,11 @@
  *
  * Messages about upstat itself go to stderr through `say`, which on a shared terminal lifts the live block,
  * prints the message above it and redraws it below, so the block is never torn.
+ *
+ * No terminal library draws the block: `log-update` and its kin erase the last frame by its line count at the width
+ * of the write, which is exactly the guess a resize makes wrong. What keeps the screen clean here is drawing with
+ * autowrap off (one row per line at any width), working out where a rewrapping terminal left the block (`settle`),
+ * and not drawing at all while the size is changing (`RESIZE_QUIET_MS`). Widths come from `string-width`.
  */
 import type { AnyStatus } from 'upstat';
 import { formatDuration } from './duration.js';
