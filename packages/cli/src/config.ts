@@ -10,7 +10,7 @@
  * `upstat mock`; a relative path is resolved from the file that names it), the server to use without
  * `UPSTAT_<ID>_BASE_URL`, and a plug-in factory (by default `pluginFor(definition, options, { baseUrl })`).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -106,7 +106,7 @@ export async function loadConfig(named: string | undefined, cwd: string): Promis
   let config: unknown;
   if (path.endsWith('.json')) {
     try {
-      config = JSON.parse((await import('node:fs')).readFileSync(path, 'utf8')) as unknown;
+      config = JSON.parse(readFileSync(path, 'utf8')) as unknown;
     } catch (error) {
       throw new ConfigFileError(`${path} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
     }

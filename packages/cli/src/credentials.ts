@@ -1,3 +1,4 @@
+import { clientCredentialsOf } from '@upstat/core';
 import type { UpstatConfig } from 'upstat';
 import { providerById, type CliProvider } from './providers.js';
 
@@ -24,7 +25,7 @@ export interface ProviderEnvironment {
 /** `UPSTAT_<ID>_<OPTION>` for each option of each credential, `UPSTAT_<ID>_BASE_URL`, and `UPSTAT_<ID>_TOKEN_URL` where it applies. */
 export function environmentOf(provider: CliProvider): ProviderEnvironment {
   const prefix = `UPSTAT_${upperSnake(provider.definition.id)}_`;
-  const fetchesTokens = provider.definition.credentials.some(({ scheme }) => scheme.type === 'oauth2' && scheme.flow === 'clientCredentials');
+  const fetchesTokens = clientCredentialsOf(provider.definition.credentials) !== undefined;
   return {
     credentials: provider.definition.credentials.map(({ options }) => options.map((option) => ({ option, variable: `${prefix}${upperSnake(option)}` }))),
     baseUrl: `${prefix}BASE_URL`,
@@ -67,17 +68,15 @@ export function baseUrlProblem(value: string, source: string): string | undefine
 
 /** The values of a credential from `--api-key`: the key, or `<first>:<second>` for a credential of two parts (as `curl -u`). */
 function fromFlag(group: CredentialVariables, flag: string): { option: string; value: string; source: string }[] {
-  if (group.length === 1) return [{ option: group[0]?.option ?? '', value: flag, source: '--api-key' }];
   const colon = flag.indexOf(':');
-  if (colon === -1) {
+  if (group.length > 1 && colon === -1) {
     throw new MissingCredential(
       `--api-key takes ${group.map(({ option }) => option).join(':')} for this provider (two parts, joined by a colon), or set ${variableList(group)}.`,
     );
   }
-  return [
-    { option: group[0]?.option ?? '', value: flag.slice(0, colon), source: '--api-key (before the colon)' },
-    { option: group[1]?.option ?? '', value: flag.slice(colon + 1), source: '--api-key (after the colon)' },
-  ];
+  const values = group.length === 1 ? [flag] : [flag.slice(0, colon), flag.slice(colon + 1)];
+  const sources = group.length === 1 ? ['--api-key'] : ['--api-key (before the colon)', '--api-key (after the colon)'];
+  return group.map(({ option }, index) => ({ option, value: values[index] ?? '', source: sources[index] ?? '--api-key' }));
 }
 
 /**

@@ -65,9 +65,9 @@ interface CredentialCommon {
 }
 
 /**
- * One way to authenticate: a scheme, and the client options that hold its parts, in the order of `PARTS` (the CLI
- * reads each from `UPSTAT_<ID>_<OPTION>`): one for a token or key, two for Basic (user, password) and for OAuth2
- * client credentials (client id, client secret).
+ * One way to authenticate: a scheme, and the client options that hold its parts (the CLI reads each from
+ * `UPSTAT_<ID>_<OPTION>`): one for a token or key, two for Basic (user, password) and for OAuth2 client credentials
+ * (client id, client secret). The type says how many each scheme takes; `generate` checks definitions it loads.
  */
 export type CredentialDefinition = CredentialCommon &
   (
@@ -83,17 +83,12 @@ function kindOf(scheme: AuthScheme): SchemeKind {
   return scheme.flow;
 }
 
-/** What each part of a scheme is, for messages and docs; the number of parts is the number of options. */
-export const PARTS: Readonly<Record<SchemeKind, readonly string[]>> = {
-  bearer: ['token'],
-  basic: ['user', 'password'],
-  apiKey: ['key'],
-  accessToken: ['access token'],
-  clientCredentials: ['client id', 'client secret'],
-};
+/** Whether the client fetches the token itself (OAuth2 client credentials). */
+export const isClientCredentials = (scheme: AuthScheme): scheme is ClientCredentialsScheme => kindOf(scheme) === 'clientCredentials';
 
-/** The parts of a credential's scheme (`['user', 'password']` for Basic). */
-export const partsOf = (credential: CredentialDefinition): readonly string[] => PARTS[kindOf(credential.scheme)];
+/** The client-credentials scheme among a definition's credentials (where tokens come from), if it has one. */
+export const clientCredentialsOf = (credentials: readonly CredentialDefinition[]): ClientCredentialsScheme | undefined =>
+  credentials.map(({ scheme }) => scheme).find(isClientCredentials);
 
 /** Where a credential travels, in words: `the Authorization header`, `the X-Api-Key header`, `the api_key query parameter`. */
 export function carrierOf(scheme: AuthScheme): string {
@@ -171,10 +166,8 @@ export function applyCredential(scheme: AuthScheme, parts: readonly string[], to
 }
 
 /** Whether a credential has parts that are functions (called per request) or a token to fetch: then nothing is static. */
-export const isDynamic = (auth: AuthorizationConfig): boolean =>
-  auth.credential.scheme.type === 'oauth2' && auth.credential.scheme.flow === 'clientCredentials'
-    ? true
-    : auth.values.some((value) => typeof value === 'function');
+const isDynamic = (auth: AuthorizationConfig): boolean =>
+  isClientCredentials(auth.credential.scheme) || auth.values.some((value) => typeof value === 'function');
 
 /** Resolves and checks every part of a credential for one request (functions are called). */
 export async function resolveParts(provider: ProviderInfo, auth: AuthorizationConfig): Promise<string[]> {

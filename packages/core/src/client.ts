@@ -1,6 +1,6 @@
 import createClient, { type Client, type Middleware } from 'openapi-fetch';
 import type { PathsWithMethod, SuccessResponseJSON } from 'openapi-typescript-helpers';
-import { applyCredential, resolveParts, staticCredential, type AppliedCredential, type AuthorizationConfig } from './auth.js';
+import { applyCredential, isClientCredentials, resolveParts, staticCredential, type AppliedCredential, type AuthorizationConfig } from './auth.js';
 import { DEFAULT_MAX_RESPONSE_BYTES, ERROR_BODY_LIMIT_BYTES, readBodyText, type BodyText } from './body.js';
 import { setTimer, systemClock, type Clock } from './clock.js';
 import { REQUEST_ID_HEADERS, summarizeErrorBody, type ErrorBodySummary } from './error-body.js';
@@ -418,10 +418,13 @@ export function createApiClient<Paths extends object>(options: BaseClientOptions
   const userFetch = options.fetch;
   // A credential in a header `fetch` does not drop on a redirect to another origin: redirects are followed here.
   const guarded = scheme.type === 'apiKey' && scheme.in === 'header' && scheme.name.toLowerCase() !== 'authorization' ? [scheme.name] : undefined;
-  const fetchOnce: FetchLike = userFetch ?? ((request) => globalThis.fetch(request));
-  const fetchImpl: FetchLike = guarded === undefined ? fetchOnce : (request) => followRedirects(request, fetchOnce, guarded);
-  const tokens =
-    scheme.type === 'oauth2' && scheme.flow === 'clientCredentials'
+  // With the global fetch the signal goes to fetch itself; a custom fetch sees it on the Request (see attemptGet).
+  const fetchOnce = (request: Request, signal?: AbortSignal) =>
+    userFetch === undefined ? globalThis.fetch(request, signal === undefined ? undefined : { signal }) : userFetch(request);
+  const sendRequest = (request: Request, signal?: AbortSignal): Promise<Response> =>
+    guarded === undefined ? fetchOnce(request, signal) : followRedirects(request, (sent) => fetchOnce(sent, signal), guarded);
+  const fetchImpl: FetchLike = (request) => sendRequest(request);
+  const tokens = isClientCredentials(scheme)
       ? new TokenCache({
           provider,
           scheme,
@@ -437,8 +440,9 @@ export function createApiClient<Paths extends object>(options: BaseClientOptions
     if (staticAuth !== undefined) return staticAuth;
     const parts = await resolveParts(provider, authorization);
     // Every part is known to the redactor before the token endpoint is asked (its errors may echo them).
-    for (const secret of applyCredential(scheme, parts).secrets) redactor.add(secret);
-    if (tokens === undefined) return applyCredential(scheme, parts);
+    const applied = applyCredential(scheme, parts);
+    for (const secret of applied.secrets) redactor.add(secret);
+    if (tokens === undefined) return applied;
     const token = await tokens.token(parts[0] ?? '', parts[1] ?? '', signal);
     if (context !== undefined) context.token = token;
     return applyCredential(scheme, parts, token);
@@ -503,8 +507,7 @@ export function createApiClient<Paths extends object>(options: BaseClientOptions
         trace.method = request.method;
         trace.url = redactor.text(request.url);
       }
-      const once = (sent: Request) => (userFetch === undefined ? globalThis.fetch(sent, { signal }) : userFetch(sent));
-      const response = guarded === undefined ? await once(request) : await followRedirects(request, once, guarded);
+      const response = await sendRequest(request, signal);
       if (trace !== undefined) {
         trace.status = response.status;
         trace.requestId = requestIdFromHeaders(redactor, response.headers);

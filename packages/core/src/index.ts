@@ -40,11 +40,9 @@ export { parseRetryAfter, parseRateLimitReset, requestedWait } from './retry-aft
 export { encodePathParameter, createPathSerializer, MAX_REQUEST_PATH_LENGTH } from './path-params.js';
 export {
   applyCredential,
-  basicToken,
-  carrierOf,
   checkCredential,
-  PARTS,
-  partsOf,
+  clientCredentialsOf,
+  isClientCredentials,
   type AccessTokenScheme,
   type ApiKeyScheme,
   type AppliedCredential,
@@ -56,7 +54,6 @@ export {
   type CredentialDefinition,
   type CredentialSource,
 } from './auth.js';
-export { TOKEN_EXPIRY_MARGIN_MS } from './oauth2.js';
 
 export { setTimer, systemClock, type Clock } from './clock.js';
 export { DEFAULT_MAX_RESPONSE_BYTES, ERROR_BODY_LIMIT_BYTES } from './body.js';

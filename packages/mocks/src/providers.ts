@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { createRequire } from 'node:module';
-import { isTerminal, mapState, pathParameters, type AnyDefinition, type CanonicalState } from '@upstat/core';
+import { clientCredentialsOf, isTerminal, mapState, pathParameters, type AnyDefinition, type CanonicalState } from '@upstat/core';
 import { PROVIDERS } from '@upstat/providers';
 import { createRefCodec } from 'upstat';
 import type { MockScenarios } from './front.js';
@@ -204,10 +204,8 @@ export interface StartProviderMocksOptions extends StartMockOptions {
 
 /** The path of the token URL of a provider that authenticates with OAuth2 client credentials (its first such scheme). */
 function tokenPath(definition: AnyDefinition): string | undefined {
-  for (const { scheme } of definition.credentials) {
-    if (scheme.type === 'oauth2' && scheme.flow === 'clientCredentials') return new URL(scheme.tokenUrl, 'http://mock.invalid/').pathname;
-  }
-  return undefined;
+  const scheme = clientCredentialsOf(definition.credentials);
+  return scheme === undefined ? undefined : new URL(scheme.tokenUrl, 'http://mock.invalid/').pathname;
 }
 
 /** What `startMockServers` needs for one provider: its effective spec, its scenarios and where it hands out tokens. */

@@ -107,13 +107,6 @@ export function carriedCredential(credential: DeclaredCredential, request: { hea
   return { whole, bare };
 }
 
-/** The `tokenUrl` option that sends a client's token requests to `serverUrl` (for a credential that fetches tokens). */
-export function tokenUrlOption(definition: WithCredentials, serverUrl: string): { tokenUrl?: string } {
-  const credential = firstOf(definition);
-  if (!fetchesToken(credential)) return {};
-  return { tokenUrl: `${serverUrl}${new URL(credential.scheme.tokenUrl ?? '/token', 'http://loopback.invalid/').pathname}` };
-}
-
 /**
  * Answers an OAuth2 client-credentials token request (RFC 6749 §4.4: a POST with `grant_type=client_credentials`,
  * the client authenticated with Basic or form fields) with `issuedToken`; returns false for any other request, which
@@ -163,9 +156,4 @@ export function sharedTokenUrl(): Promise<string> {
     });
   });
   return shared;
-}
-
-/** The `tokenUrl` option for a definition whose first credential fetches tokens: the shared token endpoint's. */
-export async function sharedTokenUrlOption(definition: WithCredentials): Promise<{ tokenUrl?: string }> {
-  return fetchesToken(firstOf(definition)) ? { tokenUrl: await sharedTokenUrl() } : {};
 }

@@ -10,18 +10,13 @@ export { freePort, MISSING as REDIS_MISSING, hasOpenssl, hasRedis, selfSignedCer
 export { busiestWindow } from './windows.js';
 export { scriptedServer, type Answer, type Script, type ScriptedServer, type StatusBody } from './scripted-server.js';
 export {
-  answerTokenRequest,
   carriedCredential,
   credentialForms,
   credentialOptions,
   credentialValues,
   expectedCarriage,
   fetchesToken,
-  issuedToken,
   sharedTokenUrl,
-  sharedTokenUrlOption,
-  tokenFor,
-  tokenUrlOption,
   withTokenEndpoint,
   type DeclaredCredential,
 } from './credentials.js';
