@@ -204,8 +204,16 @@ export function createDisplay(options: {
   let resizing: ReturnType<typeof setTimeout> | undefined;
   // At most a screenful less one row: the cursor cannot move up into rows that have scrolled away.
   const render = () => {
-    if (!closed && resizing === undefined) draw((height) => Math.max(1, height - 1));
+    if (closed || resizing !== undefined) return;
+    // A width that changed without a `resize` event yet (Node emits none when the size is back to the one it knew by
+    // the time it reads it, as after a burst that ends where it began) is a resize all the same.
+    if (drawnWidth !== 0 && size(out).width !== drawnWidth) {
+      onResize();
+      return;
+    }
+    draw(screenful);
   };
+  const screenful = (height: number) => Math.max(1, height - 1);
   /** Messages said during a resize, printed above the block when it is drawn again. */
   const waiting: string[] = [];
   /** Lifts the block, prints the messages where it was; the next draw puts the block below them. */
@@ -217,14 +225,14 @@ export function createDisplay(options: {
     drawnRows = 0;
     for (const message of messages) err.write(`${safe(message)}\n`);
   };
-  const onResize = () => {
+  function onResize() {
     if (resizing !== undefined) clearTimeout(resizing);
     resizing = setTimeout(() => {
       resizing = undefined;
       lift(waiting.splice(0));
-      render();
+      if (!closed) draw(screenful);
     }, RESIZE_QUIET_MS);
-  };
+  }
   out.on('resize', onResize);
   const ticker = setInterval(render, 1000);
   ticker.unref();

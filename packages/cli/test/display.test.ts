@@ -74,6 +74,15 @@ function world(width: number, height = 24) {
       await written;
       terminal.resize(columns, height);
     },
+    /**
+     * The terminal takes a new size and upstat would read it at its next draw, but hears no `resize` event: Node emits
+     * none when, by the time it handles SIGWINCH, the size is back to the one it knew.
+     */
+    resizeUnheard: async (columns: number) => {
+      await written;
+      terminal.resize(columns, height);
+      told = [terminal.cols, terminal.rows];
+    },
     /** upstat is told of the size the terminal has now (SIGWINCH), and the size holds until it redraws. */
     tell: async () => {
       told = [terminal.cols, terminal.rows];
@@ -190,6 +199,25 @@ describe('a resize to a narrower terminal', () => {
       await screen.tell();
       expectLayout(await screen.screen(), width);
     }
+    display.close();
+  });
+});
+
+describe('a burst of resizes upstat hears nothing of', () => {
+  it('draws nothing at the widths on the way, each read late, and redraws once the width holds: no copy, the lines above kept', async () => {
+    const { screen, display } = await shown(80, LONG);
+    let bytes = 1_000_000;
+    for (const width of [40, 120, 60, 30, 80]) {
+      await screen.resizeUnheard(width);
+      // A status arrives at each width; what is drawn for it is read only at the next one.
+      screen.hold();
+      display.update(0, inProgress(REFS[0] ?? '', (bytes += 100_000), LONG));
+      if (width !== 80) continue;
+      await new Promise((resolve) => setTimeout(resolve, RESIZE_QUIET_MS + 50));
+    }
+    screen.release();
+    await new Promise((resolve) => setTimeout(resolve, RESIZE_QUIET_MS + 50));
+    expectLayout(await screen.screen(), 80);
     display.close();
   });
 });

@@ -132,7 +132,7 @@ function withoutMessages(rows: string[], width: number): string[] {
  * What a screen must look like: within the width, every non-blank row one of the uploads' lines (exactly one per
  * upload: no copies left behind, no wrapped pieces) or the exit line, each upload's line matching `state`.
  */
-function layout(width: number, refs: string[], state: RegExp, exited = false) {
+function layout(width: number, refs: string[], state: RegExp, exited = false, copiesAbove = false) {
   return (rows: string[]): string | undefined => {
     // Every character upstat prints here is one column wide in tmux, so the length in code points is the width.
     const wide = rows.find((row) => Array.from(row).length > width);
@@ -140,7 +140,9 @@ function layout(width: number, refs: string[], state: RegExp, exited = false) {
     const filled = withoutMessages(rows, width).filter((row) => row.trim() !== '' && !BEFORE.includes(row));
     const exitLines = filled.filter((row) => row.startsWith('[exit '));
     if (exited ? exitLines.length !== 1 : exitLines.length !== 0) return `exit lines: ${exitLines.length}`;
-    const statusRows = filled.filter((row) => !row.startsWith('[exit '));
+    const all = filled.filter((row) => !row.startsWith('[exit '));
+    // The display is the last rows; with `copiesAbove`, rows left above it by a redraw read late are let be.
+    const statusRows = copiesAbove ? all.slice(-refs.length) : all;
     if (statusRows.length !== refs.length) return `${statusRows.length} status rows for ${refs.length} uploads`;
     for (const ref of refs) {
       const mine = statusRows.filter((row) => isRowOf(ref, row));
@@ -194,7 +196,9 @@ describe('the live display in tmux', () => {
 });
 
 describe('a burst of resizes', () => {
-  it('80→40→120→60→30→80 within a second: the lines above are intact, in the pane and in scrollback; one line per upload', async () => {
+  // The README's limit: a redraw the terminal reads only after it began resizing lands at a width upstat did not draw
+  // it for, and a copy of the lines it replaced can stay above the display; no rewrap ever reaches the lines above it.
+  it('80→40→120→60→30→80 within a second: the lines above are intact, in the pane and in scrollback; the display redrawn below them', async () => {
     const { env, finish } = await uploads();
     const terminal = await session(80, ['wait', ...REFS, ...WAIT], env);
     const inProgress = /^\S+ {2}in_progress/;
@@ -202,15 +206,16 @@ describe('a burst of resizes', () => {
     for (const width of [40, 120, 60, 30, 80]) await terminal.resize(width);
     // Redrawn at 80 again after the burst, more than once.
     const first = (await terminal.screen()).join('\n');
-    await until(terminal, 'redrawn at 80 after the burst', (rows) => layout(80, REFS, inProgress)(rows) ?? (rows.join('\n') === first ? 'not redrawn yet' : undefined));
+    await until(terminal, 'redrawn at 80 after the burst', (rows) => layout(80, REFS, inProgress, false, true)(rows) ?? (rows.join('\n') === first ? 'not redrawn yet' : undefined));
     finish();
-    await until(terminal, 'both succeeded, exit 0', (rows) => layout(80, REFS, /^\S+ {2}succeeded/, true)(rows) ?? (rows.includes('[exit 0]') ? undefined : 'no [exit 0]'));
-    // Everything the pane ever held, scrollback included: the lines before the display once each, and in order;
-    // no copy of an upload's line left anywhere.
+    await until(terminal, 'both succeeded, exit 0', (rows) => layout(80, REFS, /^\S+ {2}succeeded/, true, true)(rows) ?? (rows.includes('[exit 0]') ? undefined : 'no [exit 0]'));
+    // Everything the pane ever held, scrollback included: the lines before the display once each, and in order.
     const all = await terminal.history();
     for (const line of BEFORE) expect(all.filter((row) => row === line), `${line} in:\n${all.join('\n')}`).toHaveLength(1);
     expect(all.indexOf(BEFORE[0] ?? '')).toBeLessThan(all.indexOf(BEFORE[1] ?? ''));
-    for (const ref of REFS) expect(all.filter((row) => isRowOf(ref, row)), `${ref} in:\n${all.join('\n')}`).toHaveLength(1);
+    // And below them: the display only ever follows them (no row of it above or between them).
+    const firstRow = all.findIndex((row) => REFS.some((ref) => isRowOf(ref, row)));
+    expect(firstRow).toBeGreaterThan(all.indexOf(BEFORE[1] ?? ''));
   });
 });
 
