@@ -16,17 +16,64 @@ export interface SpecChange {
   operation?: string | undefined;
   /** One sentence for people. */
   message: string;
+  /**
+   * Set when an entry of the policy file's `accepted` list, in force, matches the change (src/diff/accepted.ts): the
+   * change keeps its severity and stays in the report, but fails no `--fail-on` and bumps no major version.
+   */
+  accepted?: AcceptanceEntry | undefined;
+  /** Set when an `accepted` entry matches the change but has expired: the change counts as if never accepted. */
+  acceptanceExpired?: AcceptanceEntry | undefined;
+  /** Set when the policy file's `severity` map replaced the severity the rules catalogue gives this rule. */
+  overridden?: SeverityOverridden | undefined;
+}
+
+/** An entry of the policy file's `accepted` list (README, "Accepted changes"). */
+export interface AcceptanceEntry {
+  /** Where the entry is, for people: `<policy file>: accepted[<index>]`. */
+  entry: string;
+  rule: string;
+  /** A JSON pointer: the entry matches a change at it or under it. */
+  pointer?: string | undefined;
+  /** `GET /path/{id}`: the entry matches changes inside this operation. */
+  operation?: string | undefined;
+  /** Why the change was accepted (required). */
+  reason: string;
+  /** `YYYY-MM-DD`: from this date on (the policy's `--today`), the entry accepts nothing. */
+  expires?: string | undefined;
+}
+
+/** What a severity override of the policy file did to a change. */
+export interface SeverityOverridden {
+  /** Where the override is: `<policy file>: severity.<rule>`. */
+  entry: string;
+  originalSeverity: Severity;
+  originalBreaks?: BreakKind | undefined;
+}
+
+/** The `accepted` entries that did not accept anything: reported in the report and on stderr. */
+export interface AcceptanceProblems {
+  /** Entries that match no change (a warning: the vendor may have reverted, or the entry is wrong). */
+  unmatched: AcceptanceEntry[];
+  /** Entries past their `expires` date (whatever they match counts again). */
+  expired: AcceptanceEntry[];
 }
 
 export interface DiffSummary {
   breaking: number;
   nonBreaking: number;
   docsOnly: number;
+  /**
+   * Changes accepted by the policy file (set once the accepted list is applied); `breaking`, `nonBreaking` and
+   * `docsOnly` then count only the changes not accepted.
+   */
+  accepted?: number | undefined;
 }
 
 export interface DiffResult {
   changes: SpecChange[];
   summary: DiffSummary;
+  /** Set once the policy file's accepted list is applied. */
+  acceptance?: AcceptanceProblems | undefined;
 }
 
 /**
