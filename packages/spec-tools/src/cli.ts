@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { SEVERITY_ORDER, type DiffResult, type OutOfScopeChanges } from './diff/types.js';
+import { SEVERITY_ORDER, type DiffResult, type OutOfScopeChanges, type SpecChange } from './diff/types.js';
+import { FORMAT_HELP, FORMAT_USAGE, isReportFormat, renderReport, REPORT_FORMATS, type ReportFormat } from './diff/formats.js';
 import { POLICY_HELP, POLICY_OPTIONS, POLICY_USAGE, resolvePolicy, type PolicyFlags } from './diff/policy-config.js';
 import { SpecToolError } from './errors.js';
 import type { JsonObject } from './load.js';
@@ -25,21 +26,23 @@ const COMMANDS = {
       Lint OpenAPI files with Redocly CLI (this package's redocly.yaml); warnings fail too.`,
   mock: `mock <name>=<openapi-file>...
       Start one Prism mock server per file on a free loopback port and print their URLs; Ctrl-C stops them.`,
-  diff: `diff <old> <new> [--json] [--fail-on breaking|non-breaking|docs-only|none] [--output <file>] [--second-opinion]
+  diff: `diff <old> <new> ${FORMAT_USAGE} [--json] [--fail-on breaking|non-breaking|docs-only|none] [--output <file>] [--second-opinion]
       ${POLICY_USAGE}
       Classify every change between two OpenAPI 3.0/3.1 documents (JSON or YAML) as breaking, non-breaking
       or docs-only, from the side of a client. A side is a file, an http(s) URL, or a provider name meaning
       its effective spec (packages/<name>/openapi.json in this repository, else the installed
       @upstat/<name>/openapi.json). Exits 1 when a change at or above
       --fail-on (default breaking) is found. --second-opinion also runs Redocly CLI's diff and prints
-      where it disagrees. Breaking changes are then judged by the policy (deprecation, sunset, stability):
+      where it disagrees. The report goes to stdout, or to --output (the verdict then on stderr):
+${FORMAT_HELP}
+      Breaking changes are then judged by the policy (deprecation, sunset, stability):
 ${POLICY_HELP}`,
-  check: `check <provider> <new-spec> [--json] [--second-opinion] [--covers "GET /path"]... [policy flags as for diff]
+  check: `check <provider> <new-spec> ${FORMAT_USAGE} [--json] [--second-opinion] [--covers "GET /path"]... [policy flags as for diff]
       Cut <new-spec> to the operations packages/<provider> covers (--covers, else "upstat.covers" in its
       package.json), apply specs/<provider>/overlay.yaml, and diff the committed effective spec against it;
       operations outside the cut are counted in one line. Outside this repository, the installed
       @upstat/<provider> package's effective spec, covers and overlay are used. Writes nothing. Exit codes as for diff.`,
-  fetch: `fetch <provider> [--url <url>] [--out <file>] [--json] [--second-opinion] [--covers "GET /path"]...
+  fetch: `fetch <provider> [--url <url>] [--out <file>] ${FORMAT_USAGE} [--json] [--second-opinion] [--covers "GET /path"]...
       Download the vendor's published document (--url, else the "Published at" URL in
       specs/<provider>/PROVENANCE.md; at most 50 MB, 60 s, 5 redirects), check that it is OpenAPI 3.0/3.1,
       save it to --out (default specs/<provider>/.fetched/openapi.<json|yaml>), then run check on it.`,
@@ -172,30 +175,45 @@ async function mock(args: string[]): Promise<number> {
 
 const FAIL_ON = ['breaking', 'non-breaking', 'docs-only', 'none'] as const;
 
-function exceeds(result: DiffResult, failOn: (typeof FAIL_ON)[number]): boolean {
-  if (failOn === 'none') return false;
+/** Whether a change fails the run at `--fail-on`: the exit code, and the failures of `--format junit`. */
+function failsAt(failOn: (typeof FAIL_ON)[number]): (change: SpecChange) => boolean {
+  if (failOn === 'none') return () => false;
   const limit = SEVERITY_ORDER[failOn];
-  return result.changes.some((change) => SEVERITY_ORDER[change.severity] <= limit);
+  // A change the policy file accepts fails nothing (README, "Accepted changes and severity overrides").
+  return (change) => change.accepted === undefined && SEVERITY_ORDER[change.severity] <= limit;
+}
+
+function exceeds(result: DiffResult, failOn: (typeof FAIL_ON)[number]): boolean {
+  return result.changes.some(failsAt(failOn));
+}
+
+/** `--format`, with `--json` as another name for `--format json`. */
+function reportFormat(values: { json?: boolean; format?: string }): ReportFormat {
+  const format = values.format ?? (values.json ? 'json' : 'markdown');
+  if (!isReportFormat(format)) throw new UsageError(`--format must be one of ${REPORT_FORMATS.join(', ')}`);
+  if (values.json && format !== 'json') throw new UsageError(`--json means --format json: it cannot go with --format ${format}`);
+  return format;
 }
 
 async function printDiff(
-  before: { label: string; document: JsonObject },
-  after: { label: string; document: JsonObject },
-  values: { json?: boolean; 'fail-on'?: string; output?: string; 'second-opinion'?: boolean } & PolicyFlags,
+  before: { label: string; document: JsonObject; file?: string | undefined },
+  after: { label: string; document: JsonObject; file?: string | undefined },
+  values: { json?: boolean; format?: string; 'fail-on'?: string; output?: string; 'second-opinion'?: boolean } & PolicyFlags,
   given?: { result: DiffResult; outOfScope: OutOfScopeChanges | undefined },
 ): Promise<number> {
   const failOn = (values['fail-on'] ?? 'breaking') as (typeof FAIL_ON)[number];
   if (!FAIL_ON.includes(failOn)) throw new UsageError(`--fail-on must be one of ${FAIL_ON.join(', ')}`);
+  const format = reportFormat(values);
   const { diffDocuments } = await import('./diff/classify.js');
-  const { markdownReport } = await import('./diff/report.js');
   const { applyPolicy } = await import('./diff/policy.js');
-  const { policy, today } = await resolvePolicy(values, { cwd: process.cwd() });
+  const { policy, today, severity, accepted } = await resolvePolicy(values, { cwd: process.cwd() });
   const classified = given?.result ?? diffDocuments(before.document, after.document, { before: before.label, after: after.label });
-  const result = applyPolicy(classified, before.document, after.document, { policy, today });
+  const { acceptChanges, acceptanceWarnings } = await import('./diff/accepted.js');
+  const result = acceptChanges(applyPolicy(classified, before.document, after.document, { policy, today, severity }), accepted, today);
+  for (const line of acceptanceWarnings(result.acceptance)) console.error(line);
   const outOfScope = given?.outOfScope;
-  const text = values.json
-    ? `${JSON.stringify({ before: before.label, after: after.label, ...result, ...(outOfScope === undefined ? {} : { outOfScope }) }, null, 2)}\n`
-    : markdownReport(result, `${before.label} → ${after.label}`, { outOfScope });
+  const { text, notes } = await renderReport(format, { before, after, result, outOfScope, fails: failsAt(failOn) });
+  for (const note of notes) console.error(`upstat-spec: ${note}`);
   const failed = exceeds(result, failOn);
   if (values.output) {
     await writeFile(values.output, text);
@@ -219,6 +237,7 @@ async function printDiff(
 
 const DIFF_OPTIONS = {
   json: { type: 'boolean', default: false },
+  format: { type: 'string' },
   'fail-on': { type: 'string', default: 'breaking' },
   output: { type: 'string' },
   'second-opinion': { type: 'boolean', default: false },
@@ -299,12 +318,15 @@ async function update(args: string[]): Promise<number> {
   });
   const { summary } = result.diff;
   const { outOfScopeLine } = await import('./diff/report.js');
+  const { acceptanceWarnings } = await import('./diff/accepted.js');
+  for (const line of acceptanceWarnings(result.diff.acceptance)) console.error(line);
   const scope = result.outOfScope === undefined ? '' : ` ${outOfScopeLine(result.outOfScope)}`;
   if (result.bump === 'none') {
     console.log(`${provider}: ${source} makes no change to the effective spec; nothing written.${scope}`);
     return 0;
   }
-  console.log(`${provider}: ${summary.breaking} breaking, ${summary.nonBreaking} non-breaking, ${summary.docsOnly} docs-only change(s) → ${result.bump} bump.${scope}`);
+  const accepted = summary.accepted ? `, ${summary.accepted} accepted` : '';
+  console.log(`${provider}: ${summary.breaking} breaking, ${summary.nonBreaking} non-breaking, ${summary.docsOnly} docs-only change(s)${accepted} → ${result.bump} bump.${scope}`);
   console.log(`written: ${result.written.join(', ')}`);
   if (result.typecheck === undefined) return 0;
   if (result.typecheck.ok) {

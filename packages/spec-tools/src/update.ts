@@ -4,6 +4,7 @@ import { basename, extname, join, relative } from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import { resolveCovers } from './covers.js';
 import { outOfScopeChanges } from './cut.js';
+import { acceptChanges } from './diff/accepted.js';
 import { diffDocuments } from './diff/classify.js';
 import { applyPolicy } from './diff/policy.js';
 import { resolvePolicy } from './diff/policy-config.js';
@@ -138,18 +139,21 @@ function updatedProvenance(
   const scope = options.outOfScope === undefined ? '' : `; ${outOfScopeLine(options.outOfScope).replace(/\.$/, '')}`;
   const entry =
     `- ${options.today}: replaced from \`${options.source}\` by \`upstat-spec update\` ` +
-    `(info.version ${String(options.oldVersion)} → ${String(info.version)}; ${summary.breaking} breaking, ${summary.nonBreaking} non-breaking, ${summary.docsOnly} docs-only change(s)${scope}; see last-diff.md).`;
+    `(info.version ${String(options.oldVersion)} → ${String(info.version)}; ${summary.breaking} breaking, ${summary.nonBreaking} non-breaking, ${summary.docsOnly} docs-only change(s)${acceptedCount(summary)}${scope}; see last-diff.md).`;
   return text.includes('\n## Updates\n') ? `${text.trimEnd()}\n${entry}\n` : `${text.trimEnd()}\n\n## Updates\n\n${entry}\n`;
 }
+
+/** `, N accepted` when the policy file accepted any change (README, "Accepted changes and severity overrides"). */
+const acceptedCount = (summary: DiffResult['summary']): string => (summary.accepted ? `, ${summary.accepted} accepted` : '');
 
 function changesetContent(bumps: Record<string, string>, title: string, diff: DiffResult): string {
   const header = ['---', ...Object.entries(bumps).map(([name, bump]) => `"${name}": ${bump}`), '---', ''];
   const lines = diff.changes
     .filter((change) => change.severity !== 'docs-only')
     .slice(0, 50)
-    .map((change) => `- ${change.severity}${change.breaks ? ` (${change.breaks})` : ''}: ${change.message}`);
+    .map((change) => `- ${change.severity}${change.breaks ? ` (${change.breaks})` : ''}${change.accepted ? ', accepted' : ''}: ${change.message}`);
   const { summary } = diff;
-  return [...header, `${title}: ${summary.breaking} breaking, ${summary.nonBreaking} non-breaking, ${summary.docsOnly} docs-only change(s).`, '', ...lines, ''].join('\n');
+  return [...header, `${title}: ${summary.breaking} breaking, ${summary.nonBreaking} non-breaking, ${summary.docsOnly} docs-only change(s)${acceptedCount(summary)}.`, '', ...lines, ''].join('\n');
 }
 
 /**
@@ -166,8 +170,9 @@ export async function updateSpec(options: UpdateOptions): Promise<UpdateResult> 
   // The overlay must still apply to the new spec: a stale fix is an error naming the action.
   const { specDir, packageDir, source, previousSpec, covers, committed, effective, diff: classified, outOfScope } = await compareSpec(options);
   // The bump follows the same policy `check` applies (a policy file at the repository root, else the defaults).
-  const { policy } = await resolvePolicy({}, { cwd: root });
-  const diff = applyPolicy(classified, committed.document, effective, { policy, today });
+  // Its accepted changes bump minor at most, and its entries that accept nothing are in `diff.acceptance`.
+  const { policy, severity, accepted } = await resolvePolicy({}, { cwd: root });
+  const diff = acceptChanges(applyPolicy(classified, committed.document, effective, { policy, today, severity }), accepted, today);
   // Only what the client covers decides: changes outside the cut never make a bump on their own.
   const bump = impliedBump(diff);
   if (bump === 'none') return { diff, outOfScope, bump, written: [], changesetPath: undefined, reportPath: undefined, typecheck: undefined };

@@ -376,11 +376,11 @@ describe('policy files and flags', () => {
   });
 
   it.each([
-    ['unknown-key.yaml', /unknown-key\.yaml: unknown key "afterSunsett" \(expected one of afterSunset, deprecatedWithoutSunset, stabilityDowngrade\)/],
+    ['unknown-key.yaml', /unknown-key\.yaml: unknown key "afterSunsett" \(expected one of afterSunset, deprecatedWithoutSunset, stabilityDowngrade, severity, accepted\)/],
     ['bad-level.json', /bad-level\.json: "stabilityDowngrade"\[1\]: "gamma" is not a stability level \(draft, alpha, beta, stable\)/],
     ['bad-outcome.yaml', /bad-outcome\.yaml: "deprecatedWithoutSunset": expected "breaking" or "non-breaking", got "maybe"/],
     ['not-json.json', /not-json\.json: not valid JSON/],
-    ['list.yaml', /list\.yaml: expected an object with any of afterSunset, deprecatedWithoutSunset, stabilityDowngrade/],
+    ['list.yaml', /list\.yaml: expected an object with any of afterSunset, deprecatedWithoutSunset, stabilityDowngrade, severity, accepted/],
     ['missing.yaml', /missing\.yaml: cannot read policy file \(ENOENT\)/],
   ])('rejects %s, naming the file and what is wrong', async (name, message) => {
     const error: unknown = await loadPolicyFile(join(fixtures, name)).catch((caught: unknown) => caught);
@@ -399,7 +399,7 @@ describe('policy files and flags', () => {
     await writeFile(join(dir, json), JSON.stringify({ afterSunset: 'breaking' }));
     await expect(findPolicyFile(dir)).resolves.toBe(join(dir, json));
     const resolved = await resolvePolicy({ today: TODAY }, { cwd: dir });
-    expect(resolved).toEqual({ policy: { ...DEFAULT_POLICY, afterSunset: 'breaking' }, today: TODAY, file: join(dir, json) });
+    expect(resolved).toEqual({ policy: { ...DEFAULT_POLICY, afterSunset: 'breaking' }, today: TODAY, file: join(dir, json), severity: [], accepted: [] });
     await writeFile(join(dir, yaml), 'afterSunset: breaking\n');
     await expect(findPolicyFile(dir)).rejects.toThrow(`more than one policy file in ${dir}: ${join(dir, json)}, ${join(dir, yaml)}; keep one`);
   });

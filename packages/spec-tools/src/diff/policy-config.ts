@@ -1,7 +1,9 @@
 import { readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { SpecToolError } from '../errors.js';
 import { isObject, parseDocumentText } from '../load.js';
+import { allRules } from './rules.js';
+import type { AcceptanceEntry, Severity } from './types.js';
 
 // The policy's settings: the defaults, the policy file, the command-line flags and how they combine. This module
 // loads nothing heavy (the YAML parser only for a YAML file), so the CLI can import it before parsing arguments.
@@ -63,6 +65,27 @@ const SETTINGS: Record<keyof DiffPolicy, { flag: string; argument: string; value
 };
 const SETTING_NAMES = Object.keys(SETTINGS) as (keyof DiffPolicy)[];
 
+/**
+ * The policy file's sections about single rules, which have no flag: `severity` (a rule's severity instead of the
+ * catalogue's) and `accepted` (changes a team decided to take). Applied by ./accepted.ts.
+ */
+const RULE_SECTIONS = ['severity', 'accepted'] as const;
+const FILE_KEYS = [...SETTING_NAMES, ...RULE_SECTIONS];
+
+/** A severity the policy file gives a rule in place of the catalogue's. */
+export interface SeverityOverride {
+  rule: string;
+  severity: Severity;
+  /** Where it is written: `<file>: severity.<rule>`. */
+  entry: string;
+}
+
+/** What a policy file holds: settings, severity overrides and accepted changes, each present only when written. */
+export interface PolicyFile extends Partial<DiffPolicy> {
+  severity?: SeverityOverride[];
+  accepted?: AcceptanceEntry[];
+}
+
 /** Policy files found in the current directory when `--policy` is not given (at most one may exist). */
 export const POLICY_FILE_NAMES = ['upstat-spec.policy.json', 'upstat-spec.policy.yaml', 'upstat-spec.policy.yml'] as const;
 
@@ -91,36 +114,119 @@ function levels(value: unknown, where: string): StabilityLevel[] {
   return [...seen];
 }
 
+const SEVERITIES: readonly Severity[] = ['breaking', 'non-breaking', 'docs-only'];
+
+/** Edit distance, for naming the rule ids nearest to a misspelt one. */
+function distance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min((previous[j] as number) + 1, (current[j - 1] as number) + 1, (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length] as number;
+}
+
+/** A rule id of the catalogue (src/diff/rules.ts); anything else names the three nearest ids. */
+function ruleId(value: unknown, where: string): string {
+  if (typeof value !== 'string') throw new PolicyConfigError(`${where}: expected a rule id, got ${quote(value)}`);
+  const ids = allRules().map((known) => known.id as string);
+  if (ids.includes(value)) return value;
+  const nearest = ids
+    .map((id) => ({ id, cost: distance(value, id) }))
+    .sort((a, b) => a.cost - b.cost || a.id.localeCompare(b.id))
+    .slice(0, 3)
+    .map((item) => item.id);
+  throw new PolicyConfigError(`${where}: unknown rule id ${quote(value)} (nearest: ${nearest.join(', ')}; every id is in the README's rule table)`);
+}
+
+function severityOverrides(value: unknown, label: string): SeverityOverride[] {
+  if (!isObject(value)) throw new PolicyConfigError(`${label}: "severity": expected an object mapping rule ids to ${SEVERITIES.map((name) => `"${name}"`).join(', ')}, got ${quote(value)}`);
+  return Object.entries(value).map(([key, severity]) => {
+    const entry = `${label}: severity.${key}`;
+    const rule = ruleId(key, `${label}: "severity"`);
+    if (typeof severity !== 'string' || !(SEVERITIES as readonly string[]).includes(severity)) {
+      throw new PolicyConfigError(`${entry}: expected ${SEVERITIES.map((name) => `"${name}"`).join(', ')}, got ${quote(severity)}`);
+    }
+    return { rule, severity: severity as Severity, entry };
+  });
+}
+
+const ENTRY_KEYS = ['rule', 'pointer', 'operation', 'reason', 'expires'] as const;
+
+function acceptedEntry(value: unknown, entry: string): AcceptanceEntry {
+  if (!isObject(value)) throw new PolicyConfigError(`${entry}: expected an object with ${ENTRY_KEYS.join(', ')}, got ${quote(value)}`);
+  for (const key of Object.keys(value)) {
+    if (!(ENTRY_KEYS as readonly string[]).includes(key)) throw new PolicyConfigError(`${entry}: unknown key "${key}" (expected ${ENTRY_KEYS.join(', ')})`);
+  }
+  if (value.rule === undefined) throw new PolicyConfigError(`${entry}: "rule" is required (the id of the rule that reports the change)`);
+  const rule = ruleId(value.rule, `${entry}: "rule"`);
+  const { pointer, operation, reason, expires } = value;
+  if (pointer === undefined && operation === undefined) {
+    throw new PolicyConfigError(`${entry}: needs "pointer" (a JSON pointer, as the report prints it) or "operation" ("GET /path"), or both`);
+  }
+  // A pointer is RFC 6901: empty or slash-separated, `~` only as `~0` or `~1`. The empty pointer (the whole document)
+  // would accept the rule everywhere: that is a severity override, so it is refused here.
+  if (pointer !== undefined && (typeof pointer !== 'string' || !/^(\/([^~]|~[01])*)+$/.test(pointer))) {
+    throw new PolicyConfigError(`${entry}: "pointer": expected a JSON pointer such as "/paths/~1books/get", got ${quote(pointer)}`);
+  }
+  if (operation !== undefined && (typeof operation !== 'string' || !/^[A-Z]+ \S/.test(operation))) {
+    throw new PolicyConfigError(`${entry}: "operation": expected a method and a path such as "GET /books/{id}", as the report names operations, got ${quote(operation)}`);
+  }
+  if (typeof reason !== 'string' || reason.trim() === '') throw new PolicyConfigError(`${entry}: "reason" is required: say why the change is accepted`);
+  const result: AcceptanceEntry = { entry, rule, reason: reason.trim() };
+  if (pointer !== undefined) result.pointer = pointer;
+  if (operation !== undefined) result.operation = operation;
+  if (expires !== undefined) {
+    // YAML 1.2 (what the yaml package reads) keeps 2026-12-31 a string; a quoted or JSON date is one anyway.
+    if (typeof expires !== 'string') throw new PolicyConfigError(`${entry}: "expires": expected a date as YYYY-MM-DD, got ${quote(expires)}`);
+    result.expires = parseToday(expires, `${entry}: "expires"`);
+  }
+  return result;
+}
+
+function acceptedEntries(value: unknown, label: string): AcceptanceEntry[] {
+  if (!Array.isArray(value)) throw new PolicyConfigError(`${label}: "accepted": expected a list of entries (rule, pointer and/or operation, reason, expires), got ${quote(value)}`);
+  return value.map((item: unknown, index) => acceptedEntry(item, `${label}: accepted[${index}]`));
+}
+
 /** Checks a parsed policy file strictly: an object with only known keys, each with a valid value. */
-export function parsePolicy(value: unknown, label: string): Partial<DiffPolicy> {
-  if (!isObject(value)) throw new PolicyConfigError(`${label}: expected an object with any of ${SETTING_NAMES.join(', ')}, got ${quote(value)}`);
-  const policy: Partial<DiffPolicy> = {};
+export function parsePolicy(value: unknown, label: string): PolicyFile {
+  if (!isObject(value)) throw new PolicyConfigError(`${label}: expected an object with any of ${FILE_KEYS.join(', ')}, got ${quote(value)}`);
+  const policy: PolicyFile = {};
   for (const [key, setting] of Object.entries(value)) {
     const where = `${label}: "${key}"`;
     if (key === 'afterSunset') policy.afterSunset = outcome(setting, where);
     else if (key === 'deprecatedWithoutSunset') policy.deprecatedWithoutSunset = outcome(setting, where);
     else if (key === 'stabilityDowngrade') policy.stabilityDowngrade = levels(setting, where);
-    else throw new PolicyConfigError(`${label}: unknown key "${key}" (expected one of ${SETTING_NAMES.join(', ')})`);
+    else if (key === 'severity') policy.severity = severityOverrides(setting, label);
+    else if (key === 'accepted') policy.accepted = acceptedEntries(setting, label);
+    else throw new PolicyConfigError(`${label}: unknown key "${key}" (expected one of ${FILE_KEYS.join(', ')})`);
   }
   return policy;
 }
 
-/** Reads and checks a policy file (JSON when named `.json`, else YAML). */
-export async function loadPolicyFile(path: string): Promise<Partial<DiffPolicy>> {
+/**
+ * Reads and checks a policy file (JSON when named `.json`, else YAML). Messages and the entries' labels name it as
+ * `label` (default: the path).
+ */
+export async function loadPolicyFile(path: string, label = path): Promise<PolicyFile> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new PolicyConfigError(`${path}: cannot read policy file (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`);
+    throw new PolicyConfigError(`${label}: cannot read policy file (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`);
   }
   let value: unknown;
   try {
-    value = parseDocumentText(text, path);
+    value = parseDocumentText(text, label);
   } catch (error) {
     throw new PolicyConfigError((error as Error).message);
   }
   // An empty YAML file parses as null: a policy file that sets nothing is still a mistake worth naming.
-  return parsePolicy(value, path);
+  return parsePolicy(value, label);
 }
 
 /** The `upstat-spec.policy.*` file in `cwd`, if there is one; two of them are an error (which one would win?). */
@@ -194,6 +300,10 @@ export interface ResolvedPolicy {
   today: string;
   /** The policy file read, if any. */
   file: string | undefined;
+  /** The policy file's severity overrides (none without one). */
+  severity: SeverityOverride[];
+  /** The policy file's accepted changes (none without one). */
+  accepted: AcceptanceEntry[];
 }
 
 /**
@@ -202,12 +312,18 @@ export interface ResolvedPolicy {
  */
 export async function resolvePolicy(flags: PolicyFlags, options: { cwd: string }): Promise<ResolvedPolicy> {
   const file = flags.policy ?? (await findPolicyFile(options.cwd));
-  const fromFile = file === undefined ? {} : await loadPolicyFile(file);
+  // Named relative to the directory the command runs in when it is there: the entries' labels end up in reports that
+  // `update` commits (last-diff.md), which should not carry a machine's absolute paths.
+  const inCwd = file === undefined ? undefined : relative(options.cwd, resolve(options.cwd, file));
+  const label = inCwd === undefined || inCwd.startsWith('..') || isAbsolute(inCwd) ? file : inCwd;
+  const { severity = [], accepted = [], ...fromFile } = file === undefined ? {} : await loadPolicyFile(file, label);
   const fromFlags = policyFromFlags(flags);
   return {
     policy: { ...DEFAULT_POLICY, ...fromFile, ...fromFlags },
     today: flags.today === undefined ? utcToday() : parseToday(flags.today),
     file,
+    severity,
+    accepted,
   };
 }
 

@@ -1,5 +1,6 @@
 import { isObject, type JsonObject } from '../load.js';
-import { DEFAULT_POLICY, isCalendarDate, parseToday, STABILITY_LEVELS, utcToday, type DiffPolicy, type StabilityLevel } from './policy-config.js';
+import { overrideSeverity } from './accepted.js';
+import { DEFAULT_POLICY, isCalendarDate, parseToday, STABILITY_LEVELS, utcToday, type DiffPolicy, type SeverityOverride, type StabilityLevel } from './policy-config.js';
 import { unescapeSegment } from './pointer.js';
 import { deref } from './refs.js';
 import { SEVERITY_ORDER, type BreakKind, type DiffResult, type Severity, type SpecChange } from './types.js';
@@ -39,6 +40,8 @@ export interface PolicyOptions {
   policy?: Partial<DiffPolicy> | undefined;
   /** `YYYY-MM-DD`; default today in UTC. A sunset on this date has passed. */
   today?: string | undefined;
+  /** The policy file's severity overrides, applied before the policy judges a change (./accepted.ts). */
+  severity?: readonly SeverityOverride[] | undefined;
 }
 
 const METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
@@ -263,7 +266,7 @@ export function applyPolicy(result: DiffResult, before: JsonObject, after: JsonO
   const policy: DiffPolicy = { ...DEFAULT_POLICY, ...options.policy };
   const today = options.today === undefined ? utcToday() : parseToday(options.today, 'today');
   const changes = result.changes
-    .map((change) => judge(change, before, after, policy, today))
+    .map((change) => judge(overrideSeverity(change, options.severity ?? []), before, after, policy, today))
     .sort(
       (a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || (a.operation ?? '').localeCompare(b.operation ?? '') || a.pointer.localeCompare(b.pointer),
     );
