@@ -248,6 +248,7 @@ async function diff(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: DIFF_OPTIONS });
   const [first, second] = positionals;
   if (first === undefined || second === undefined || positionals.length !== 2) throw new UsageError('diff needs <old> and <new>');
+  reportFormat(values); // a usage error before anything is read
   const { loadSide } = await import('./diff/load-side.js');
   // The classifier and the report load while the two documents are read (printDiff's imports then find them loaded).
   const [before, after] = await Promise.all([loadSide(first), loadSide(second), import('./diff/classify.js'), import('./diff/report.js')]);
@@ -267,6 +268,7 @@ async function check(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: CHECK_OPTIONS });
   const [provider, source] = positionals;
   if (provider === undefined || source === undefined || positionals.length !== 2) throw new UsageError('check needs <provider> and <new-spec>');
+  reportFormat(values); // a usage error before anything is read
   return checkSource(provider, source, values);
 }
 
@@ -279,6 +281,7 @@ async function fetchCommand(args: string[]): Promise<number> {
   const [provider] = positionals;
   if (provider === undefined || positionals.length !== 1) throw new UsageError('fetch needs exactly one <provider>');
   if (!/^[\w.-]+$/.test(provider)) throw new UsageError(`fetch: "${provider}" is not a provider name`);
+  reportFormat(values); // a usage error before anything is downloaded
   const root = findRepoRoot();
   const { fetchSpec, publishedUrl, saveFetched } = await import('./fetch.js');
   const url = values.url ?? (await publishedUrl(root, provider));

@@ -8,7 +8,7 @@ import { SpecToolError } from './errors.js';
 // (every effective spec, most vendor releases) are JSON, so `upstat-spec diff a.json b.json` never needs it.
 // `require` keeps parseDocumentText synchronous.
 let yaml: typeof Yaml | undefined;
-const loadYaml = (): typeof Yaml => (yaml ??= createRequire(import.meta.url)('yaml') as typeof Yaml);
+export const loadYaml = (): typeof Yaml => (yaml ??= createRequire(import.meta.url)('yaml') as typeof Yaml);
 
 export type JsonObject = Record<string, unknown>;
 

@@ -118,7 +118,7 @@ export async function compareProvider(options: ProviderComparisonOptions): Promi
     return {
       origin: 'repository',
       before: comparison.committed,
-      after: { label: `${source}${overlayPath === undefined ? '' : ' + overlay'}`, document: comparison.effective },
+      after: { label: `${source}${overlayPath === undefined ? '' : ' + overlay'}`, document: comparison.effective, file: comparison.source.file },
       diff: comparison.diff,
       outOfScope: comparison.outOfScope,
       covers: comparison.covers,
@@ -133,8 +133,8 @@ export async function compareProvider(options: ProviderComparisonOptions): Promi
   assertOpenApi(committed, found.label);
   const next = await readSpecSource(source);
   const effective = await effectiveSpec(next.document, { label: source, covers, overlayPath });
-  const after = { label: `${source}${overlayPath === undefined ? '' : ' + overlay'}`, document: effective };
-  const before = { label: found.label, document: committed };
+  const after = { label: `${source}${overlayPath === undefined ? '' : ' + overlay'}`, document: effective, file: next.file };
+  const before = { label: found.label, document: committed, file: found.specPath };
   return {
     origin: found.origin,
     before,

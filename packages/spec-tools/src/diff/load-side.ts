@@ -10,6 +10,8 @@ import { findRepoRoot } from '../paths.js';
 export interface LoadedSide {
   label: string;
   document: JsonObject;
+  /** The file it was read from, absolute (not for a URL): where `--format github` and `junit` point. */
+  file?: string | undefined;
 }
 
 /** A spec read from a file or a URL, with its text (kept so a YAML file can be copied verbatim). */
@@ -51,7 +53,8 @@ export async function readSpecSource(argument: string, options: SideOptions = {}
   assertOpenApi(document, argument);
   // A spec split over files becomes one document here, before anything else sees it (src/bundle.ts).
   const limits = options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs };
-  return { label: argument, ...(await bundleSpecText({ document, text, isJson }, argument, limits)) };
+  const file = /^https?:\/\//i.test(argument) ? undefined : resolve(argument);
+  return { label: argument, file, ...(await bundleSpecText({ document, text, isJson }, argument, limits)) };
 }
 
 /** Where a provider's effective spec was found: in this repository's `packages/`, or as an installed package. */
@@ -129,5 +132,5 @@ export async function loadSide(argument: string, options: SideOptions = {}): Pro
   const provider = resolveProviderSpec(argument, options);
   const document = await loadDocument(provider.specPath);
   assertOpenApi(document, provider.label);
-  return { label: provider.label, document };
+  return { label: provider.label, document, file: provider.specPath };
 }
