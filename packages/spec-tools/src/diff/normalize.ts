@@ -198,7 +198,7 @@ function docsOf(schema: JsonObject): Record<string, unknown> {
 }
 
 /** Folds `allOf` members into one schema: properties and required merged, other keywords first-wins. */
-function mergeAllOf(schema: JsonObject, resolve: (node: unknown) => unknown): JsonObject {
+export function mergeAllOf(schema: JsonObject, resolve: (node: unknown) => unknown): JsonObject {
   if (!Array.isArray(schema.allOf)) return schema;
   const { allOf, ...rest } = schema;
   const merged: JsonObject = { ...rest };

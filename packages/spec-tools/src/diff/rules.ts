@@ -68,6 +68,11 @@ const CATALOGUE = [
   { family: 'document', id: 'component-schema-removed', ...BREAKS_COMPILE, detects: 'A `components.schemas` entry was removed.', rationale: 'Its generated type `components["schemas"][name]` disappears.' },
   { family: 'document', id: 'component-schema-renamed', ...BREAKS_COMPILE, detects: 'A `components.schemas` entry was removed and one with the same content added under another name.', rationale: 'The generated type name changes.' },
   { family: 'document', id: 'default-changed', ...NON_BREAKING, detects: 'A schema\'s `default` changed.', rationale: 'Behaviour when a value is omitted changes, but no sent or received value becomes invalid.' },
+  // The policy extensions: what src/diff/policy.ts reads to excuse a change. A value it cannot read, or a promise
+  // withdrawn, is breaking so that the CI gate stops on it (and it can be accepted like any rule): ignored, it would let
+  // a later release through on terms nobody checked.
+  { family: 'document', id: 'sunset-invalid', ...BREAKS_RUNTIME, detects: 'An `x-sunset` (operation, parameter, header, schema or property) was set to something that is not a date (`YYYY-MM-DD`, an RFC 3339 date-time or an HTTP date), or an item carrying one became deprecated.', rationale: 'The policy judges a deprecated item\'s removal by its `x-sunset`: a date it cannot read promises nothing, so it is reported, not silently ignored.' },
+  { family: 'document', id: 'sunset-removed', ...BREAKS_RUNTIME, detects: 'An `x-sunset` was removed from an item that stays deprecated.', rationale: 'The removal would then be judged by `deprecatedWithoutSunset` (which a policy may make non-breaking), not by the promised date: dropping the date withdraws the promise. After the old date has passed, the policy excuses it as it would the removal.' },
 
   // ------------------------------------------------------------------ security
   { family: 'security', id: 'security-requirement-changed', ...BREAKS_RUNTIME, detects: 'The security requirements (root or operation) changed.', rationale: 'Calls authenticated as before may be refused.' },
@@ -87,6 +92,9 @@ const CATALOGUE = [
   { family: 'operations', id: 'request-parameter-became-required', ...BREAKS_COMPILE, detects: 'A parameter became required.', rationale: 'Calls that omit it no longer compile.' },
   { family: 'operations', id: 'request-parameter-became-optional', ...NON_BREAKING, detects: 'A parameter became optional.', rationale: 'Existing calls stay valid.' },
   { family: 'operations', id: 'request-parameter-style-changed', ...BREAKS_RUNTIME, detects: 'A parameter\'s `style`, `explode` or `allowReserved` changed.', rationale: 'The same value is serialised differently on the wire.' },
+  { family: 'operations', id: 'request-parameter-default-changed', ...BREAKS_RUNTIME, detects: 'The `default` of a parameter\'s schema changed.', rationale: 'The server assumes the new value for calls that omit the parameter: the same call behaves differently.' },
+  { family: 'operations', id: 'stability-level-invalid', ...BREAKS_RUNTIME, detects: 'An operation\'s or path item\'s `x-stability-level` was set to something other than `draft`, `alpha`, `beta` or `stable`.', rationale: 'The policy excuses changes by the old document\'s level: one it cannot read excuses nothing, so a typo (`Beta`) is reported, not silently ignored.' },
+  { family: 'operations', id: 'stability-level-decreased', ...BREAKS_RUNTIME, detects: 'The `x-stability-level` that applies to an operation (its own, else its path item\'s) was lowered, e.g. `stable` → `beta`; none counts as `stable`.', rationale: 'The old document\'s level decides what the policy excuses in the next release, so lowering it is where the promise is withdrawn.' },
 
   // ------------------------------------------------------------------ bodies and media types
   { family: 'bodies', id: 'request-body-removed', ...BREAKS_COMPILE, detects: 'The request body was removed.', rationale: 'Code passing a body no longer compiles.' },
@@ -225,6 +233,24 @@ const CATALOGUE = [
     request: { id: 'request-property-removed', ...BREAKS_COMPILE },
     response: { id: 'response-property-removed', ...BREAKS_COMPILE },
     rationale: 'Code setting or reading it no longer compiles.',
+  },
+  {
+    family: 'schema',
+    detects: 'An `allOf` member was added that requires a property or restricts the type (`type`, `enum`, `const`) beyond what the schema did.',
+    request: { id: 'request-all-of-added-narrowing', ...BREAKS_COMPILE },
+    rationale: 'The generated type becomes an intersection with the member: bodies without the property, or values outside the type, no longer compile.',
+  },
+  {
+    family: 'schema',
+    detects: 'An `allOf` member was added that adds a constraint the schema did not have (`pattern`, bounds, lengths, `format`, `not`, closed properties…).',
+    request: { id: 'request-all-of-added-constraining', ...BREAKS_RUNTIME },
+    rationale: 'Values the client sends may be refused; constraints are not in the types, so it still compiles.',
+  },
+  {
+    family: 'schema',
+    detects: 'An `allOf` member was added that requires nothing the schema did not (optional properties, annotations, or what was already required).',
+    request: { id: 'request-all-of-added-optional', ...NON_BREAKING },
+    rationale: 'Every body valid before is still valid.',
   },
   { family: 'schema', detects: 'A required property was added (a `readOnly` one is not a request field).', request: { id: 'request-property-added-required', ...BREAKS_COMPILE }, rationale: 'Existing bodies lack it.' },
   { family: 'schema', detects: 'An optional property was added.', request: { id: 'request-property-added-optional', ...NON_BREAKING }, rationale: 'Existing bodies stay valid.' },

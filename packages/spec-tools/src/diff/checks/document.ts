@@ -1,5 +1,6 @@
 import { isObject, type JsonObject } from '../../load.js';
 import { canonicalJson } from '../../provenance.js';
+import { parseSunset } from '../policy.js';
 import { pointer } from '../pointer.js';
 import type { RuleId } from '../rules.js';
 import { list, sameJson, type DiffContext, type Segments } from './context.js';
@@ -32,18 +33,77 @@ export function compareDocs(ctx: DiffContext, before: unknown, after: unknown, a
   ctx.emit(id, pointer(...at), operation, `${what} changed.`);
 }
 
-/** Extensions (`x-*`) and the usual documentation keywords of an object. */
-export function compareDocKeywords(ctx: DiffContext, before: JsonObject, after: JsonObject, at: Segments, operation: string | undefined, what: string): void {
+/**
+ * Extensions (`x-*`) and the usual documentation keywords of an object. `checkedElsewhere` names extensions a caller
+ * compares itself (an operation's `x-stability-level`), so that they are not also reported as `extension-changed`.
+ */
+export function compareDocKeywords(
+  ctx: DiffContext,
+  before: JsonObject,
+  after: JsonObject,
+  at: Segments,
+  operation: string | undefined,
+  what: string,
+  checkedElsewhere: readonly string[] = [],
+): void {
   for (const [key, id] of DOC_RULES) {
     if (!(key in before) && !(key in after)) continue;
     compareDocs(ctx, before[key], after[key], [...at, key], operation, id, `${what} ${key}`);
   }
-  compareExtensions(ctx, before, after, at, operation);
+  compareExtensions(ctx, before, after, at, operation, checkedElsewhere);
 }
 
-export function compareExtensions(ctx: DiffContext, before: JsonObject, after: JsonObject, at: Segments, operation?: string): void {
-  const keys = new Set([...Object.keys(before), ...Object.keys(after)].filter((key) => key.startsWith('x-')));
-  for (const key of keys) compareDocs(ctx, before[key], after[key], [...at, key], operation, 'extension-changed', `extension ${key}`);
+export function compareExtensions(ctx: DiffContext, before: JsonObject, after: JsonObject, at: Segments, operation?: string, checkedElsewhere: readonly string[] = []): void {
+  const keys = new Set([...Object.keys(before), ...Object.keys(after)].filter((key) => key.startsWith('x-') && !checkedElsewhere.includes(key)));
+  for (const key of keys) {
+    // An operation's level is compared before its own and its path item's extensions (./operations-and-parameters.ts).
+    if (key === 'x-stability-level' && reportedAt(ctx, pointer(...at, key), ['stability-level-invalid', 'stability-level-decreased'])) continue;
+    if (key === 'x-sunset') {
+      const sunset = sunsetChange({ sunset: before[key], deprecated: before.deprecated === true }, { sunset: after[key], deprecated: after.deprecated === true });
+      if (sunset !== undefined) {
+        ctx.emit(sunset.id, pointer(...at, key), operation, sunset.detail);
+        continue;
+      }
+    }
+    compareDocs(ctx, before[key], after[key], [...at, key], operation, 'extension-changed', `extension ${key}`);
+  }
+}
+
+/** Whether one of `rules` was reported at `where` (only asked when a policy extension changed, which is rare). */
+function reportedAt(ctx: DiffContext, where: string, rules: readonly RuleId[]): boolean {
+  return ctx.changes.some((change) => change.pointer === where && rules.includes(change.rule as RuleId));
+}
+
+/** The `x-sunset` of something added (an operation, a parameter): reported when it is not a date. */
+export function checkAddedSunset(ctx: DiffContext, added: JsonObject, at: Segments, operation: string | undefined): void {
+  const sunset = sunsetChange({ sunset: undefined, deprecated: false }, { sunset: added['x-sunset'], deprecated: added.deprecated === true });
+  if (sunset !== undefined) ctx.emit(sunset.id, pointer(...at, 'x-sunset'), operation, sunset.detail);
+}
+
+interface SunsetSide {
+  /** The raw `x-sunset`. */
+  sunset: unknown;
+  deprecated: boolean;
+}
+
+/**
+ * `x-sunset`, the date by which the policy pass (src/diff/policy.ts) judges a deprecated item's removal: a value it
+ * cannot read as a date (set or changed to one, or carried by an item that became deprecated), or a date dropped from
+ * an item that stays deprecated, is a rule of its own. Any other change of it is an `extension-changed` (undefined).
+ * Used for OpenAPI objects here and for schemas by ./schema-keywords.ts.
+ */
+export function sunsetChange(before: SunsetSide, after: SunsetSide): { id: RuleId; detail: string } | undefined {
+  const changed = !sameJson(before.sunset, after.sunset);
+  if (after.sunset !== undefined && parseSunset(after.sunset) === undefined && (changed || (after.deprecated && !before.deprecated))) {
+    return {
+      id: 'sunset-invalid',
+      detail: `x-sunset ${canonicalJson(after.sunset)} is not a date (YYYY-MM-DD, an RFC 3339 date-time or an HTTP date): the policy cannot judge a removal by it.`,
+    };
+  }
+  if (before.sunset !== undefined && after.sunset === undefined && before.deprecated && after.deprecated) {
+    return { id: 'sunset-removed', detail: `x-sunset ${canonicalJson(before.sunset)} was removed while the item stays deprecated: it may now go without a date.` };
+  }
+  return undefined;
 }
 
 /** `info`, tags, external docs and root extensions. */

@@ -2,9 +2,11 @@ import { isObject, type JsonObject } from '../../load.js';
 import { canonicalJson } from '../../provenance.js';
 import { pointer } from '../pointer.js';
 import { deref } from '../refs.js';
-import { METHODS, type DiffContext, type Segments } from './context.js';
+import { declaredStabilityLevel, parseStabilityLevel, stabilityRank } from '../stability.js';
+import { STABILITY_LEVELS } from '../policy-config.js';
+import { METHODS, sameJson, type DiffContext, type Segments } from './context.js';
 import { compareReceivedBody, compareRequestBody } from './bodies-and-media-types.js';
-import { compareDocKeywords, compareServers } from './document.js';
+import { checkAddedSunset, compareDocKeywords, compareServers } from './document.js';
 import { compareResponses } from './responses.js';
 import { emitSchema } from './schema-keywords.js';
 import { compareSecurity } from './security.js';
@@ -78,6 +80,8 @@ export function comparePaths(ctx: DiffContext): void {
       const operation = `${method.toUpperCase()} ${newPath}`;
       if (!isObject(oldOp)) {
         ctx.emit('operation-added', pointer('paths', newPath, method), operation, `Operation ${operation} was added.`);
+        compareStability(ctx, oldPathItem, undefined, newPathItem, newOp, ['paths', newPath, method], operation);
+        checkAddedSunset(ctx, newOp, ['paths', newPath, method], operation);
         continue;
       }
       if (newPath !== path) {
@@ -95,6 +99,47 @@ export function comparePaths(ctx: DiffContext): void {
   }
 }
 
+const STABILITY = 'x-stability-level';
+
+/**
+ * The `x-stability-level` that applies to an operation (its own, else its path item's), which the policy pass
+ * (src/diff/policy.ts) reads to excuse breaking changes: a value that is not a level, set where it now comes from, is
+ * `stability-level-invalid`; a lower level than before (none counting as `stable`) is `stability-level-decreased`.
+ * Both point where the level is written, so a path item's level is reported once per operation it applies to; its
+ * other changes stay `extension-changed` (./document.ts leaves out what was reported here). `oldOp` is undefined for
+ * an operation that was added.
+ */
+function compareStability(ctx: DiffContext, oldItem: JsonObject, oldOp: JsonObject | undefined, newItem: JsonObject, newOp: JsonObject, at: Segments, operation: string): void {
+  const after = declaredStabilityLevel(newOp, newItem);
+  if (after === undefined) return;
+  const where = after.on === 'operation' ? [...at, STABILITY] : [...at.slice(0, -1), STABILITY];
+  const was = after.on === 'operation' ? oldOp?.[STABILITY] : oldItem[STABILITY];
+  const level = parseStabilityLevel(after.value);
+  if (level === undefined) {
+    if (!sameJson(was, after.value)) {
+      ctx.emit(
+        'stability-level-invalid',
+        pointer(...where),
+        operation,
+        `x-stability-level ${canonicalJson(after.value)} on the ${after.on} is not one of ${STABILITY_LEVELS.join(', ')}: the policy cannot tell how stable ${operation} is.`,
+      );
+    }
+    return;
+  }
+  if (oldOp === undefined) return;
+  const before = declaredStabilityLevel(oldOp, oldItem)?.value;
+  if (stabilityRank(after.value) < stabilityRank(before)) {
+    ctx.emit(
+      'stability-level-decreased',
+      pointer(...where),
+      operation,
+      `x-stability-level lowered from ${before === undefined ? 'none (as stable)' : canonicalJson(before)} to ${canonicalJson(level)} (on the ${after.on}): the policy may excuse breaking ${operation} from now on.`,
+    );
+  }
+}
+
+
+
 export function compareOperation(ctx: DiffContext, pair: OperationPair, operation: string): void {
   const { oldItem, oldOp, newItem, newOp, at, oldAt } = pair;
   if (oldOp.operationId !== newOp.operationId && oldOp.operationId !== undefined) {
@@ -105,6 +150,8 @@ export function compareOperation(ctx: DiffContext, pair: OperationPair, operatio
       `operationId changed from ${canonicalJson(oldOp.operationId)} to ${newOp.operationId === undefined ? 'none' : canonicalJson(newOp.operationId)}; code using its generated \`operations[...]\` type no longer compiles.`,
     );
   }
+  // A top-level operation (`/paths/{path}/{method}`, `/webhooks/{name}/{method}`) is what the policy reads a level on.
+  if (at.length === 3) compareStability(ctx, oldItem, oldOp, newItem, newOp, at, operation);
   compareDocKeywords(ctx, oldOp, newOp, at, operation, 'operation');
   // Servers and security set below the root are compared where they are set.
   if (oldOp.servers !== undefined || newOp.servers !== undefined || oldItem.servers !== undefined || newItem.servers !== undefined) {
@@ -175,6 +222,7 @@ function compareParameters(ctx: DiffContext, pair: OperationPair, operation: str
       else if (movedNames.has(name)) continue;
       else if (isRequired) ctx.emit('request-parameter-added-required', pointer(...where), operation, `Required ${String(value.in)} parameter \`${name}\` was added.`);
       else ctx.emit('request-parameter-added-optional', pointer(...where), operation, `Optional ${String(value.in)} parameter \`${name}\` was added.`);
+      checkAddedSunset(ctx, value, where, operation);
       continue;
     }
     if (!receiver && (old.value.required === true) !== isRequired) {
@@ -192,6 +240,8 @@ function compareParameters(ctx: DiffContext, pair: OperationPair, operation: str
       }
     }
     compareDocKeywords(ctx, old.value, value, where, operation, `parameter \`${name}\``);
-    emitSchema(ctx, old.value.schema, value.schema, receiver ? 'response' : 'request', [...where, 'schema'], [...old.at, 'schema'], operation, `parameter \`${name}\``, '');
+    // What the server assumes when a call omits the parameter: a new default changes what such a call does.
+    const rootDefault = receiver ? undefined : 'request-parameter-default-changed';
+    emitSchema(ctx, old.value.schema, value.schema, receiver ? 'response' : 'request', [...where, 'schema'], [...old.at, 'schema'], operation, `parameter \`${name}\``, '', rootDefault);
   }
 }

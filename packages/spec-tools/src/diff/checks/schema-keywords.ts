@@ -1,9 +1,10 @@
-import { isObject } from '../../load.js';
+import { isObject, type JsonObject } from '../../load.js';
 import { canonicalJson } from '../../provenance.js';
-import { normalizeSchema, SCHEMA_MAP_KEYWORDS, SUBSCHEMA_KEYWORDS, type Constraints, type NormalSchema } from '../normalize.js';
+import { mergeAllOf, normalizeSchema, SCHEMA_MAP_KEYWORDS, SUBSCHEMA_KEYWORDS, type Constraints, type NormalSchema } from '../normalize.js';
 import { pointer } from '../pointer.js';
 import { bySide, rule, type RuleId } from '../rules.js';
 import { list, sameJson, type DiffContext, type RelativeChange, type Segments, type Side } from './context.js';
+import { sunsetChange } from './document.js';
 
 /**
  * Schemas, keyword by keyword (OpenAPI 3.0 and 3.1 / JSON Schema 2020-12), compared recursively with the client's
@@ -102,15 +103,29 @@ function constraintDirection(key: keyof Constraints, before: unknown, after: unk
 
 /**
  * Compares two schemas and records the changes found at `at` (in the new document; `oldAt` in the old one, for what
- * was removed), with `where` and `field` naming them for people.
+ * was removed), with `where` and `field` naming them for people. `rootDefault` is the rule for a change of the
+ * compared schema's own `default` where it means more than `default-changed` (a parameter's).
  */
-export function emitSchema(ctx: DiffContext, before: unknown, after: unknown, side: Side, at: Segments, oldAt: Segments, operation: string | undefined, where: string, field: string): void {
+export function emitSchema(
+  ctx: DiffContext,
+  before: unknown,
+  after: unknown,
+  side: Side,
+  at: Segments,
+  oldAt: Segments,
+  operation: string | undefined,
+  where: string,
+  field: string,
+  rootDefault?: RuleId,
+): void {
   if (before === undefined && after === undefined) return;
   const base = pointer(...at);
   const oldBase = pointer(...oldAt);
+  const DEFAULT_AT = pointer('default');
   for (const change of compareSchema(ctx, before, after, side)) {
     const path = change.field === '' ? field : joinField(field, change.field);
-    ctx.emit(change.rule, `${change.inOld ? oldBase : base}${change.at}`, operation, `${where}${path === '' ? '' : ` \`${path}\``}: ${change.detail}`);
+    const id = rootDefault !== undefined && change.rule === 'default-changed' && change.at === DEFAULT_AT ? rootDefault : change.rule;
+    ctx.emit(id, `${change.inOld ? oldBase : base}${change.at}`, operation, `${where}${path === '' ? '' : ` \`${path}\``}: ${change.detail}`);
   }
 }
 
@@ -139,7 +154,102 @@ function docRule(key: string): RuleId {
   return 'docs-changed'; // title, $comment, externalDocs
 }
 
+/**
+ * Two resolved schemas. `allOf` members are merged before comparing (./normalize.ts), which on the request side hides
+ * what a member added to an `allOf` requires (a keyword the schema already has wins the merge). So there, each added
+ * member is one change, judged by what it requires that the old schema did not, and the changes the merged comparison
+ * finds only because of the added members are left out.
+ */
 function compareResolved(ctx: DiffContext, beforeRaw: unknown, afterRaw: unknown, side: Side): RelativeChange[] {
+  const changes = compareMerged(ctx, beforeRaw, afterRaw, side);
+  if (side !== 'request' || !isObject(beforeRaw) || !isObject(afterRaw) || !Array.isArray(afterRaw.allOf)) return changes;
+  const added = addedAllOfMembers(ctx, beforeRaw, afterRaw.allOf);
+  if (added.length === 0) return changes;
+  const kept = afterRaw.allOf.filter((_, index) => !added.includes(index));
+  const rest = Object.fromEntries(Object.entries(afterRaw).filter(([keyword]) => keyword !== 'allOf'));
+  const key = (change: RelativeChange) => `${change.rule} ${change.at} ${change.field}`;
+  const withoutAdded = new Set(compareMerged(ctx, beforeRaw, kept.length > 0 ? { ...rest, allOf: kept } : rest, side).map(key));
+  const found = new Found(side);
+  found.changes.push(...changes.filter((change) => withoutAdded.has(key(change))));
+  const old = mergeAllOf(beforeRaw, ctx.resolveBefore);
+  for (const index of added) {
+    const requires = memberRequires(ctx, afterRaw.allOf[index], old, '');
+    const narrowing = requires.filter((item) => item.kind === 'narrowing');
+    const constraining = requires.filter((item) => item.kind === 'constraining');
+    const what = (items: Requirement[]) => items.map((item) => item.what).join(', ');
+    const at = pointer('allOf', index);
+    if (narrowing.length > 0) found.push('request-all-of-added-narrowing', `an allOf member was added that ${what([...narrowing, ...constraining])}.`, at);
+    else if (constraining.length > 0) found.push('request-all-of-added-constraining', `an allOf member was added that ${what(constraining)}.`, at);
+    else found.push('request-all-of-added-optional', 'an allOf member was added that requires nothing the schema did not.', at);
+  }
+  return found.changes;
+}
+
+/**
+ * The positions of the new `allOf` members that are not in the old one: members are matched by content, then by
+ * `$ref`; members left unmatched on both sides are taken as changed in place (the merged comparison covers them), and
+ * the new ones beyond those were added.
+ */
+function addedAllOfMembers(ctx: DiffContext, beforeRaw: JsonObject, newMembers: unknown[]): number[] {
+  const refOf = (member: unknown) => (isObject(member) && typeof member.$ref === 'string' ? member.$ref : undefined);
+  const olds = (Array.isArray(beforeRaw.allOf) ? beforeRaw.allOf : []).map((member: unknown) => ({ content: canonicalJson(ctx.resolveBefore(member)), ref: refOf(member) }));
+  const unmatched: number[] = [];
+  newMembers.forEach((member, index) => {
+    const content = canonicalJson(ctx.resolveAfter(member));
+    const ref = refOf(member);
+    let match = olds.findIndex((old) => old.content === content);
+    if (match === -1 && ref !== undefined) match = olds.findIndex((old) => old.ref === ref);
+    if (match === -1) unmatched.push(index);
+    else olds.splice(match, 1);
+  });
+  return unmatched.slice(olds.length);
+}
+
+interface Requirement {
+  /** `narrowing`: a required property or a narrower type (the generated type changes); `constraining`: a validation keyword. */
+  kind: 'narrowing' | 'constraining';
+  what: string;
+}
+
+/** Keywords that constrain no value (annotations, and what generators read without validating). */
+const ANNOTATIONS = new Set(['description', 'title', 'example', 'examples', 'deprecated', 'default', 'readOnly', 'writeOnly', '$comment', 'externalDocs', 'discriminator', 'xml', '$id', '$schema', '$anchor', '$defs', 'definitions', 'nullable']);
+const NARROWING = new Set(['type', 'enum', 'const']);
+
+/**
+ * What an `allOf` member requires that `old` (the old schema, merged) did not: property names it requires, and every
+ * other keyword it sets to something `old` does not have, recursing into properties `old` declares. A property only
+ * the member declares is optional unless it is required; `nullable` only widens; any keyword not known to be an
+ * annotation counts as a constraint.
+ */
+function memberRequires(ctx: DiffContext, member: unknown, old: JsonObject, prefix: string): Requirement[] {
+  const resolved = ctx.resolveAfter(member);
+  const schema = mergeAllOf(isObject(resolved) ? resolved : {}, ctx.resolveAfter);
+  const names = (value: unknown) => (Array.isArray(value) ? value.map(String) : []);
+  const oldRequired = new Set(names(old.required));
+  const oldProperties = isObject(old.properties) ? old.properties : {};
+  const properties = isObject(schema.properties) ? schema.properties : {};
+  const requires: Requirement[] = [];
+  for (const name of names(schema.required)) {
+    if (oldRequired.has(name) || ctx.accessOf(properties[name] ?? oldProperties[name], ctx.resolveAfter).readOnly) continue;
+    requires.push({ kind: 'narrowing', what: `requires \`${prefix}${name}\`` });
+  }
+  for (const [key, value] of Object.entries(schema)) {
+    if (key === 'required' || ANNOTATIONS.has(key) || key.startsWith('x-')) continue;
+    if (key === 'properties') {
+      for (const [name, property] of Object.entries(properties)) {
+        const oldProperty = ctx.resolveBefore(oldProperties[name]);
+        if (oldProperty === undefined) continue;
+        requires.push(...memberRequires(ctx, property, mergeAllOf(isObject(oldProperty) ? oldProperty : {}, ctx.resolveBefore), `${prefix}${name}.`));
+      }
+      continue;
+    }
+    if (sameJson(value, old[key])) continue;
+    requires.push({ kind: NARROWING.has(key) ? 'narrowing' : 'constraining', what: `sets \`${prefix}${key}\`` });
+  }
+  return requires;
+}
+
+function compareMerged(ctx: DiffContext, beforeRaw: unknown, afterRaw: unknown, side: Side): RelativeChange[] {
   const found = new Found(side);
   if (beforeRaw === undefined || afterRaw === undefined) {
     if (beforeRaw === afterRaw) return found.changes;
@@ -153,9 +263,15 @@ function compareResolved(ctx: DiffContext, beforeRaw: unknown, afterRaw: unknown
   const after = normalizeSchema(afterRaw, ctx.resolveAfter);
 
   for (const key of new Set([...Object.keys(before.docs), ...Object.keys(after.docs)])) {
-    if (sameJson(before.docs[key], after.docs[key])) continue;
+    if (key === 'x-sunset' || sameJson(before.docs[key], after.docs[key])) continue;
     found.push(docRule(key), `${key} changed.`, pointer(key));
   }
+  const sunset = sunsetChange(
+    { sunset: before.docs['x-sunset'], deprecated: before.docs.deprecated === true },
+    { sunset: after.docs['x-sunset'], deprecated: after.docs.deprecated === true },
+  );
+  if (sunset !== undefined) found.push(sunset.id, sunset.detail, pointer('x-sunset'));
+  else if (!sameJson(before.docs['x-sunset'], after.docs['x-sunset'])) found.push('extension-changed', 'x-sunset changed.', pointer('x-sunset'));
   if (!sameJson(before.default, after.default)) {
     found.push('default-changed', `default changed from ${show(before.default)} to ${show(after.default)}.`, pointer('default'));
   }
