@@ -349,6 +349,7 @@ function wrap(text: string, width = 116, indent = '      '): string {
 export const POLICY_HELP = wrap(
   [
     `--policy <file> reads a policy, JSON or YAML (else ${POLICY_FILE_NAMES.join(', ')} in the current directory, if there is one); flags override it.`,
+    'The file may also override rules\' severities (severity: {<rule id>: <severity>}) and accept changes taken on purpose (accepted: a list of rule, pointer and/or operation, reason, expires YYYY-MM-DD): accepted changes stay in the report but fail nothing.',
     ...SETTING_NAMES.map((name) => `${SETTINGS[name].flag} ${SETTINGS[name].argument} (default ${renderDefault(DEFAULT_POLICY[name])}): ${SETTINGS[name].help}.`),
     '--today YYYY-MM-DD: the date sunsets are compared with (default: today, UTC).',
   ].join(' '),
