@@ -4,11 +4,13 @@
  * and `update` on a throwaway repository (the built CLI, as a child process) with a policy file at its root.
  */
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { acceptChanges, matches } from '../src/diff/accepted.js';
 import { diffDocuments } from '../src/diff/classify.js';
 import { applyPolicy } from '../src/diff/policy.js';
@@ -121,6 +123,16 @@ describe('accepted changes', () => {
   ])('rejects a bad entry, naming it: %o', (file, message) => {
     expect(() => parsePolicy(file, 'p.yaml')).toThrow(PolicyConfigError);
     expect(() => parsePolicy(file, 'p.yaml')).toThrow(message);
+  });
+
+  it("the README's example policy file is one the loader accepts", () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('### Accepted changes and severity overrides'));
+    const example = /```yaml\n([\s\S]*?)```/.exec(section)?.[1];
+    expect(example).toBeDefined();
+    const parsed = parsePolicy(parse(String(example)), 'README');
+    expect(parsed.severity).toHaveLength(1);
+    expect(parsed.accepted).toHaveLength(1);
   });
 
   it('takes every rule id of the catalogue', () => {
