@@ -448,3 +448,74 @@ describe('policy files and flags', () => {
     }
   });
 });
+
+describe('the policy extensions themselves (rules of the catalogue, src/diff/rules.ts)', () => {
+  const rulesOf = (result: { changes: PolicyChange[] }) => result.changes.map((change) => change.rule).sort();
+  const getBooks = (document: JsonObject) => node(document, 'paths', '/books', 'get');
+
+  it('an x-sunset set to something that is not a date is breaking, where it is, not an extension change', () => {
+    const before = documentWith(deprecateListBooks({}));
+    const after = documentWith(deprecateListBooks({ 'x-sunset': '2026-13-01' }));
+    const result = judged(before, after);
+    expect(rulesOf(result)).toEqual(['sunset-invalid']);
+    expect(only(result, 'sunset-invalid')).toMatchObject({ severity: 'breaking', breaks: 'runtime', pointer: '/paths/~1books/get/x-sunset', operation: 'GET /books' });
+    expect(only(result, 'sunset-invalid').message).toContain('"2026-13-01" is not a date');
+  });
+
+  it('so is a malformed x-sunset on a parameter, and on an item that becomes deprecated while carrying one', () => {
+    const after = documentWith((document) => {
+      Object.assign(node(document, 'paths', '/books', 'get', 'parameters', 0), { deprecated: true, 'x-sunset': 'end of Q3' });
+    });
+    const result = judged(base(), after);
+    expect(rulesOf(result)).toEqual(['deprecated-changed', 'sunset-invalid']);
+    expect(only(result, 'sunset-invalid').pointer).toBe('/paths/~1books/get/parameters/0/x-sunset');
+    // The same unreadable date, left as it was while the deprecation is set, is reported then.
+    const carried = documentWith((document) => Object.assign(getBooks(document), { 'x-sunset': 'soon' }));
+    expect(rulesOf(judged(carried, documentWith(deprecateListBooks({ 'x-sunset': 'soon' }))))).toEqual(['deprecated-changed', 'sunset-invalid']);
+    // Left as it was on an item that stays deprecated, it was reported when it was set: not again.
+    const kept = documentWith(deprecateListBooks({ 'x-sunset': 'soon' }));
+    expect(judged(kept, documentWith(deprecateListBooks({ 'x-sunset': 'soon' }))).changes).toEqual([]);
+  });
+
+  it('removing x-sunset from a deprecated operation before the date is breaking; after it, the policy excuses it as it would the removal', () => {
+    const withoutDate = documentWith(deprecateListBooks({}));
+    const pending = only(judged(documentWith(deprecateListBooks({ 'x-sunset': '2027-01-01' })), withoutDate), 'sunset-removed');
+    expect(pending).toMatchObject({ severity: 'breaking', breaks: 'runtime', pointer: '/paths/~1books/get/x-sunset', operation: 'GET /books' });
+    expect(pending.message).toContain('Removed before its sunset on 2027-01-01 (deprecated operation GET /books)');
+    const passed = only(judged(documentWith(deprecateListBooks({ 'x-sunset': '2026-01-01' })), withoutDate), 'sunset-removed');
+    expect(passed).toMatchObject({ severity: 'non-breaking', policy: { applied: 'sunset-passed', originalSeverity: 'breaking', originalBreaks: 'runtime' } });
+  });
+
+  it('removing x-sunset together with the deprecation is an extension change, not sunset-removed', () => {
+    const result = judged(documentWith(deprecateListBooks({ 'x-sunset': '2027-01-01' })), base());
+    expect(rulesOf(result)).toEqual(['deprecated-changed', 'extension-changed']);
+  });
+
+  it('a deprecated parameter losing its x-sunset is found by name in the old document', () => {
+    const deprecateQ = (extra: JsonObject) => (document: JsonObject) => Object.assign(node(document, 'paths', '/books', 'get', 'parameters', 0), { deprecated: true, ...extra });
+    const change = only(judged(documentWith(deprecateQ({ 'x-sunset': '2026-02-01' })), documentWith(deprecateQ({}))), 'sunset-removed');
+    expect(change).toMatchObject({ pointer: '/paths/~1books/get/parameters/0/x-sunset', severity: 'non-breaking', policy: { applied: 'sunset-passed' } });
+    expect(change.message).toContain('(deprecated query parameter `q`)');
+  });
+
+  it('an x-stability-level set to an unknown level is breaking (the policy would ignore it), not an extension change', () => {
+    const after = documentWith((document) => (getBooks(document)['x-stability-level'] = 'experimental'));
+    const result = judged(base(), after);
+    expect(rulesOf(result)).toEqual(['stability-level-invalid']);
+    expect(only(result, 'stability-level-invalid')).toMatchObject({ severity: 'breaking', breaks: 'runtime', pointer: '/paths/~1books/get/x-stability-level', operation: 'GET /books' });
+    expect(only(result, 'stability-level-invalid').message).toContain('"experimental"');
+  });
+
+  it('lowering a stable operation to alpha is breaking: it is what would let the next release break the operation unreported', () => {
+    const level = (value: string) => documentWith((document) => (getBooks(document)['x-stability-level'] = value));
+    const lowered = only(judged(level('stable'), level('alpha')), 'stability-level-decreased');
+    expect(lowered).toMatchObject({ severity: 'breaking', breaks: 'runtime', pointer: '/paths/~1books/get/x-stability-level', operation: 'GET /books' });
+    expect(lowered.message).toContain('lowered from "stable" to "alpha"');
+    // An operation without a level counts as stable.
+    expect(only(judged(base(), level('draft')), 'stability-level-decreased').severity).toBe('breaking');
+    // An alpha operation was free to change already: lowering it to draft is excused by its (old) level.
+    expect(only(judged(level('alpha'), level('draft')), 'stability-level-decreased')).toMatchObject({ severity: 'non-breaking', policy: { applied: 'stability-level' } });
+    // Raising a level is an extension change.
+    expect(rulesOf(judged(level('alpha'), level('stable')))).toEqual(['extension-changed']);
+  });
+});
