@@ -1,8 +1,9 @@
 import { isObject, type JsonObject } from '../load.js';
 import { overrideSeverity } from './accepted.js';
-import { DEFAULT_POLICY, isCalendarDate, parseToday, STABILITY_LEVELS, utcToday, type DiffPolicy, type SeverityOverride, type StabilityLevel } from './policy-config.js';
+import { DEFAULT_POLICY, isCalendarDate, parseToday, STABILITY_LEVELS, utcToday, type DiffPolicy, type SeverityOverride } from './policy-config.js';
 import { unescapeSegment } from './pointer.js';
 import { deref } from './refs.js';
+import { declaredStabilityLevel, parseStabilityLevel } from './stability.js';
 import { SEVERITY_ORDER, type BreakKind, type DiffResult, type Severity, type SpecChange } from './types.js';
 
 /**
@@ -232,12 +233,13 @@ function stabilityRuling(before: JsonObject, after: JsonObject, change: SpecChan
   // that breaks it still breaks.
   const operation = operationIn(before, change) ?? operationIn(after, change);
   if (operation === undefined) return undefined;
-  const level = operation.operation['x-stability-level'] ?? operation.pathItem['x-stability-level'];
-  if (level === undefined) return undefined;
-  if (typeof level !== 'string' || !(STABILITY_LEVELS as readonly string[]).includes(level)) {
-    return { note: `The x-stability-level ${quote(level)} of ${operation.label} is not one of ${STABILITY_LEVELS.join(', ')}; the policy ignores it.` };
+  const declared = declaredStabilityLevel(operation.operation, operation.pathItem);
+  if (declared === undefined) return undefined;
+  const level = parseStabilityLevel(declared.value);
+  if (level === undefined) {
+    return { note: `The x-stability-level ${quote(declared.value)} of ${operation.label} is not one of ${STABILITY_LEVELS.join(', ')}; the policy ignores it.` };
   }
-  if (!policy.stabilityDowngrade.includes(level as StabilityLevel)) return undefined;
+  if (!policy.stabilityDowngrade.includes(level)) return undefined;
   return { note: `Not breaking under the policy: ${operation.label} is ${level} (x-stability-level).`, applied: 'stability-level' };
 }
 
