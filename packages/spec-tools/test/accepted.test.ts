@@ -64,11 +64,18 @@ describe('accepted changes', () => {
       expect(byRule(result.changes, rule)).toMatchObject({ severity: 'breaking', accepted: { rule } });
     }
     expect(result.summary).toEqual({ breaking: 0, nonBreaking: classified.summary.nonBreaking, docsOnly: classified.summary.docsOnly, accepted: 2 });
-    expect(result.acceptance.unmatched.map((entry) => entry.rule)).toEqual(['operation-removed']);
-    expect(result.acceptance.expired).toEqual([]);
+    expect(result.acceptance?.unmatched.map((entry) => entry.rule)).toEqual(['operation-removed']);
+    expect(result.acceptance?.expired).toEqual([]);
     // An accepted breaking change bumps minor; without the policy file the same diff bumps major.
     expect(impliedBump(result)).toBe('minor');
     expect(impliedBump((await judged(undefined, '2026-06-01')).result)).toBe('major');
+  });
+
+  it('without entries, the result is what the policy made it (no accepted count, no acceptance report)', async () => {
+    const before = await loadDocument(fixture('uploads-old.yaml'));
+    const after = await loadDocument(fixture('uploads-new.yaml'));
+    const judgedOnly = applyPolicy(diffDocuments(before, after), before, after, { today: '2026-06-01' });
+    expect(acceptChanges(judgedOnly, [], '2026-06-01')).toEqual(judgedOnly);
   });
 
   it('an entry expires on its date: from then on its change counts again and the entry is reported', async () => {
@@ -79,7 +86,7 @@ describe('accepted changes', () => {
     expect(change.accepted).toBeUndefined();
     expect(change.acceptanceExpired).toMatchObject({ expires: '2027-01-01' });
     expect(result.summary.breaking).toBe(1);
-    expect(result.acceptance.expired.map((entry) => entry.rule)).toEqual(['response-enum-value-added']);
+    expect(result.acceptance?.expired.map((entry) => entry.rule)).toEqual(['response-enum-value-added']);
     expect(impliedBump(result)).toBe('major');
   });
 

@@ -151,7 +151,7 @@ describe('upstat-spec fetch', () => {
     expect(result.status).toBe(1);
     expect(await readdir(join(work, 'specs/vendor/.fetched'))).toEqual(['openapi.yaml']);
     const report = JSON.parse(result.stdout) as { summary: unknown; outOfScope: unknown };
-    expect(report.summary).toEqual({ breaking: 1, nonBreaking: 0, docsOnly: 1, accepted: 0 });
+    expect(report.summary).toEqual({ breaking: 1, nonBreaking: 0, docsOnly: 1 });
     expect(report.outOfScope).toEqual({ added: 1, removed: 0, changed: 0 });
     const check = await run('check', 'vendor', 'specs/vendor/.fetched/openapi.yaml', '--json');
     expect(check.status).toBe(1);

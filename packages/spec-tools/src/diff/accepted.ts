@@ -60,9 +60,11 @@ function accept<C extends SpecChange>(change: C, entries: readonly AcceptanceEnt
 
 /**
  * Applies the accepted entries to judged changes (the policy's output): marks what they accept, recounts the summary
- * without the accepted changes (`summary.accepted` counts them), and says which entries accepted nothing.
+ * without the accepted changes (`summary.accepted` counts them), and says which entries accepted nothing. Without
+ * entries the result is returned as it was, so that `--json` without an `accepted` list is what it always was.
  */
-export function acceptChanges<R extends DiffResult>(result: R, entries: readonly AcceptanceEntry[], today: string): R & { acceptance: AcceptanceProblems } {
+export function acceptChanges<R extends DiffResult>(result: R, entries: readonly AcceptanceEntry[], today: string): R {
+  if (entries.length === 0) return result;
   const changes = result.changes.map((change) => accept(change, entries, today));
   const counted = changes.filter((change) => change.accepted === undefined);
   const expired = entries.filter((entry) => hasExpired(entry, today));
