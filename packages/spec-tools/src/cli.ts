@@ -190,8 +190,9 @@ function exceeds(result: DiffResult, failOn: (typeof FAIL_ON)[number]): boolean 
 /** `--format`, with `--json` as another name for `--format json`. */
 function reportFormat(values: { json?: boolean; format?: string }): ReportFormat {
   const format = values.format ?? (values.json ? 'json' : 'markdown');
-  if (!isReportFormat(format)) throw new UsageError(`--format must be one of ${REPORT_FORMATS.join(', ')}`);
-  if (values.json && format !== 'json') throw new UsageError(`--json means --format json: it cannot go with --format ${format}`);
+  const valid = `one of ${REPORT_FORMATS.join(', ')}`;
+  if (!isReportFormat(format)) throw new UsageError(`--format must be ${valid}, not "${format}"`);
+  if (values.json && format !== 'json') throw new UsageError(`--json means --format json: give one --format (${valid}), not --json with --format ${format}`);
   return format;
 }
 
