@@ -157,7 +157,10 @@ describe('.github/workflows/spec-updates.yml', () => {
       const fetchStep = step('update', 'Fetch and check');
       const fetched = await runStep(fetchStep.run ?? '', { cwd: root, env: fetchStep.env ?? {}, provider: 'pandadoc' });
       expect(fetched.stderr).toContain('to apply it: pnpm spec:update pandadoc specs/pandadoc/.fetched/openapi.json');
-      expect(fetched.stdout).toContain("95 operations outside this client's scope changed (95 added, 0 removed, 0 changed).");
+      // --format github: what the check finds is workflow commands (here only the count outside the cut, a notice).
+      expect(fetched.stdout).toContain("::notice title=outside the covered operations::95 operations outside this client's scope changed (95 added, 0 removed, 0 changed).");
+      // Every line but pnpm's banner (`> upstat-monorepo@ spec:fetch …`).
+      for (const line of fetched.stdout.split('\n').filter((text) => text !== '' && !text.startsWith('> '))) expect(line).toMatch(/^::(error|warning|notice)[ :]/);
       expect(fetched.status).toBe(0);
 
       const updateStep = step('update', 'Update');
