@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Type-checks workspace packages in one process: `node scripts/typecheck.mjs [<package dir>...] [--dependents-of <name>]`
-// (neither: every package; the root's `typecheck:repo`).
+// Type-checks workspace packages in one process: `node scripts/typecheck.mjs [<package dir>...]` (none: every package;
+// the root's `typecheck:repo`).
 //
 // Each package's own `typecheck` script stays what is run: its steps are read from its package.json and run in order,
 // `node …` steps as child processes in the package's directory, `tsc -p <config> [--noEmit]` steps here, with the
@@ -8,54 +8,17 @@
 // library, Node's and vitest's types, the dependencies' builds), which one `tsc` per package parses again each time;
 // on the 2-core machine that is about half the CPU of the same checks as separate `tsc` processes. The diagnostics are
 // tsc's, in tsc's order (options and syntax, then types, then declarations), printed as tsc prints them.
-//
-// --dependents-of <name>: also the packages that depend on <name>, directly or through others (scripts/spec-typecheck.mjs).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
+import { workspace } from './workspace.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 function usage(message) {
-  console.error(`typecheck: ${message}\nusage: node scripts/typecheck.mjs [<package dir>...] [--dependents-of <package name>]`);
+  console.error(`typecheck: ${message}\nusage: node scripts/typecheck.mjs [<package dir>...]`);
   process.exit(2);
-}
-
-/** The workspace's packages (pnpm-workspace.yaml's `packages:` globs: `dir/*` or a directory), with their manifests. */
-function workspace() {
-  const text = readFileSync(join(root, 'pnpm-workspace.yaml'), 'utf8');
-  const block = /^packages:\n((?:\s+-\s.*\n)+)/m.exec(text)?.[1] ?? '';
-  const globs = [...block.matchAll(/-\s+['"]?([^'"\s]+)['"]?/g)].map((match) => match[1]);
-  const dirs = globs.flatMap((glob) =>
-    glob.endsWith('/*')
-      ? readdirSync(join(root, glob.slice(0, -2)), { withFileTypes: true })
-          .filter((entry) => entry.isDirectory())
-          .map((entry) => join(root, glob.slice(0, -2), entry.name))
-      : [join(root, glob)],
-  );
-  return dirs
-    .filter((dir) => existsSync(join(dir, 'package.json')))
-    .map((dir) => ({ dir, manifest: JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) }));
-}
-
-function dependentsOf(packages, name) {
-  if (!packages.some((item) => item.manifest.name === name)) usage(`no workspace package is named ${name}`);
-  const found = new Set([name]);
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const item of packages) {
-      if (found.has(item.manifest.name)) continue;
-      const uses = Object.keys({ ...item.manifest.dependencies, ...item.manifest.devDependencies });
-      if (uses.some((used) => found.has(used))) {
-        found.add(item.manifest.name);
-        grew = true;
-      }
-    }
-  }
-  found.delete(name);
-  return packages.filter((item) => found.has(item.manifest.name));
 }
 
 // Source files shared between programs, keyed by path and by what changes their parse and binding: the language
@@ -124,28 +87,16 @@ function check(dir, args) {
 }
 
 const args = process.argv.slice(2);
-const packages = workspace();
-const dirs = [];
-let dependentsOfName;
-for (let index = 0; index < args.length; index++) {
-  const arg = args[index];
-  if (arg === '--dependents-of') {
-    dependentsOfName = args[++index];
-    if (dependentsOfName === undefined || dependentsOfName.startsWith('-')) usage('--dependents-of takes a package name');
-  } else if (arg.startsWith('-')) {
-    usage(`unknown option ${arg}`);
-  } else {
-    dirs.push(arg);
-  }
-}
-const named = dirs.map((arg) => {
+const packages = workspace(root);
+const unknown = args.find((arg) => arg.startsWith('-'));
+if (unknown !== undefined) usage(`unknown option ${unknown}`);
+const named = args.map((arg) => {
   const dir = resolve(arg);
   const found = packages.find((item) => item.dir === dir);
   if (found === undefined) usage(`${arg} is not a workspace package's directory`);
   return found;
 });
-const dependents = dependentsOfName === undefined ? [] : dependentsOf(packages, dependentsOfName);
-const chosen = named.length === 0 && dependentsOfName === undefined ? packages : [...new Set([...named, ...dependents])];
+const chosen = named.length === 0 ? packages : [...new Set(named)];
 
 let failed = 0;
 for (const { dir, manifest } of chosen) {

@@ -24,6 +24,8 @@ export interface WholeOptions {
   coveredChange?: boolean;
   /** Change the schemas and responses used only by operations the client does not cover. */
   outsideChange?: boolean;
+  /** Reword the covered operation's descriptions (docs-only; the generated types carry them as JSDoc comments). */
+  coveredDescriptions?: boolean;
 }
 
 export function wholePandadoc(root: string, options: WholeOptions = {}): PandaDoc {
@@ -54,6 +56,12 @@ export function wholePandadoc(root: string, options: WholeOptions = {}): PandaDo
     description: options.outsideChange ? 'The template request was refused.' : 'Bad request',
     content: { 'application/json': { schema: { type: 'object', properties: { detail: { type: 'string' } } } } },
   };
+  if (options.coveredDescriptions) {
+    const operation = document.paths[PANDADOC_OPERATION]?.get as { description?: string; parameters?: { description?: string }[] } | undefined;
+    if (operation?.description === undefined || operation.parameters === undefined) throw new Error(`${PANDADOC_COVERED} has no description or parameters`);
+    operation.description = operation.description.replace('procces has been failed', 'process failed');
+    for (const parameter of operation.parameters) parameter.description = `The ${parameter.description ?? 'identifier'}`;
+  }
   if (options.coveredChange) {
     const response = document.components.schemas.UploadSectionStatusResponse;
     if (response?.properties === undefined) throw new Error('UploadSectionStatusResponse has no properties');

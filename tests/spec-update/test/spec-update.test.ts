@@ -157,5 +157,17 @@ describe('spec:update pandadoc with the vendor\'s whole document', () => {
       `pandadoc: ${outside} makes no change to the effective spec; nothing written. 95 operations outside this client's scope changed (0 added, 0 removed, 95 changed).`,
     );
     expect(snapshot(root, watched)).toEqual(before);
+
+    // A release that only rewords the covered operation's descriptions: a patch, and new JSDoc in the client's
+    // declarations but not one new type, so nothing that depends on it is checked again.
+    const reworded = join(root, 'pandadoc-8.8.2.json');
+    writeFileSync(reworded, JSON.stringify(wholePandadoc(root, { version: '8.8.2', coveredDescriptions: true })));
+    const declarationsBefore = read(root, 'packages/pandadoc/dist/index.d.ts');
+    const third = spec(root, 'update', 'pandadoc', reworded, '--today', '2026-12-14');
+    expect(third.stderr).not.toContain('type check failed');
+    expect(third.status).toBe(0);
+    expect(third.stdout).toMatch(/pandadoc: 0 breaking, 0 non-breaking, [1-9]\d* docs-only change\(s\) → patch bump\./);
+    expect(read(root, 'packages/pandadoc/dist/index.d.ts')).not.toBe(declarationsBefore);
+    expect(third.stdout).toContain('type check: passed\nchecked: @upstat/pandadoc only (its declarations are unchanged');
   });
 });
