@@ -1,5 +1,5 @@
 import type { SeverityOverride } from './policy-config.js';
-import type { AcceptanceEntry, AcceptanceProblems, DiffResult, SpecChange } from './types.js';
+import { summarize, type AcceptanceEntry, type AcceptanceProblems, type DiffResult, type SpecChange } from './types.js';
 
 /**
  * The policy file's rule-level sections (README, "Accepted changes and severity overrides"); the file is read and
@@ -66,18 +66,12 @@ function accept<C extends SpecChange>(change: C, entries: readonly AcceptanceEnt
 export function acceptChanges<R extends DiffResult>(result: R, entries: readonly AcceptanceEntry[], today: string): R {
   if (entries.length === 0) return result;
   const changes = result.changes.map((change) => accept(change, entries, today));
-  const counted = changes.filter((change) => change.accepted === undefined);
   const expired = entries.filter((entry) => hasExpired(entry, today));
   const unmatched = entries.filter((entry) => !hasExpired(entry, today) && !changes.some((change) => change.accepted === entry));
   return {
     ...result,
     changes,
-    summary: {
-      breaking: counted.filter((change) => change.severity === 'breaking').length,
-      nonBreaking: counted.filter((change) => change.severity === 'non-breaking').length,
-      docsOnly: counted.filter((change) => change.severity === 'docs-only').length,
-      accepted: changes.length - counted.length,
-    },
+    summary: summarize(changes, true),
     acceptance: { unmatched, expired },
   };
 }

@@ -5,7 +5,7 @@ import { compareOperation, comparePaths } from './checks/operations-and-paramete
 import { compareSecurity, compareSecuritySchemes } from './checks/security.js';
 import { compareWebhooks } from './checks/webhooks-and-callbacks.js';
 import { assertRefsResolve } from './refs.js';
-import { SEVERITY_ORDER, type DiffResult } from './types.js';
+import { SEVERITY_ORDER, summarize, type DiffResult } from './types.js';
 
 /**
  * Classifies the differences between two OpenAPI 3.0/3.1 documents from the side of a client that sends requests
@@ -34,11 +34,7 @@ export class SpecDiff {
     );
     return {
       changes,
-      summary: {
-        breaking: changes.filter((change) => change.severity === 'breaking').length,
-        nonBreaking: changes.filter((change) => change.severity === 'non-breaking').length,
-        docsOnly: changes.filter((change) => change.severity === 'docs-only').length,
-      },
+      summary: summarize(changes),
     };
   }
 }

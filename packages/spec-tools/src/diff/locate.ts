@@ -80,14 +80,7 @@ export class SideLocator {
     const root = this.rootStep(this.side.file);
     if (root === undefined) return undefined;
     const segments = segmentsOf(pointer);
-    let walked = this.walk(root, segments);
-    if (walked.depth < 3 && segments.length >= 3 && segments[0] === 'components') {
-      const origin = this.bundledComponent(segments[1] ?? '', segments[2] ?? '');
-      if (origin !== undefined) {
-        const rest = this.walk(origin, segments.slice(3));
-        walked = { step: rest.step, depth: 3 + rest.depth };
-      }
-    }
+    const walked = this.walkBundled(root, segments);
     return { place: { file: walked.step.file, line: walked.step.line }, exact: walked.depth === segments.length, depth: walked.depth };
   }
 
@@ -225,15 +218,18 @@ export class SideLocator {
 
   /** Like `locate`, but only a walk to the end counts, and gives the step itself. */
   private locateStep(root: Step, segments: readonly string[]): Step | undefined {
-    let walked = this.walk(root, segments);
-    if (walked.depth < 3 && segments.length >= 3 && segments[0] === 'components') {
-      const origin = this.bundledComponent(segments[1] ?? '', segments[2] ?? '');
-      if (origin !== undefined) {
-        const rest = this.walk(origin, segments.slice(3));
-        walked = { step: rest.step, depth: 3 + rest.depth };
-      }
-    }
+    const walked = this.walkBundled(root, segments);
     return walked.depth === segments.length ? walked.step : undefined;
+  }
+
+  /** `walk`, and where it stops short of a component the bundler made, on from the file that component came from. */
+  private walkBundled(root: Step, segments: readonly string[]): { step: Step; depth: number } {
+    const walked = this.walk(root, segments);
+    if (walked.depth >= 3 || segments.length < 3 || segments[0] !== 'components') return walked;
+    const origin = this.bundledComponent(segments[1] ?? '', segments[2] ?? '');
+    if (origin === undefined) return walked;
+    const rest = this.walk(origin, segments.slice(3));
+    return { step: rest.step, depth: 3 + rest.depth };
   }
 
   /** Every local `$ref` of the bundled document, with the first place (pointer segments) that holds it. */

@@ -4,7 +4,7 @@ import { DEFAULT_POLICY, isCalendarDate, parseToday, STABILITY_LEVELS, utcToday,
 import { unescapeSegment } from './pointer.js';
 import { deref } from './refs.js';
 import { declaredStabilityLevel, parseStabilityLevel } from './stability.js';
-import { SEVERITY_ORDER, type BreakKind, type DiffResult, type Severity, type SpecChange } from './types.js';
+import { SEVERITY_ORDER, summarize, type BreakKind, type DiffResult, type Severity, type SpecChange } from './types.js';
 
 /**
  * The policy pass: runs on the classifier's output and rules on its breaking changes with what the vendor declared
@@ -275,10 +275,6 @@ export function applyPolicy(result: DiffResult, before: JsonObject, after: JsonO
   return {
     ...result,
     changes,
-    summary: {
-      breaking: changes.filter((change) => change.severity === 'breaking').length,
-      nonBreaking: changes.filter((change) => change.severity === 'non-breaking').length,
-      docsOnly: changes.filter((change) => change.severity === 'docs-only').length,
-    },
+    summary: summarize(changes),
   };
 }

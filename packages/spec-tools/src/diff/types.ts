@@ -69,6 +69,18 @@ export interface DiffSummary {
   accepted?: number | undefined;
 }
 
+/** Counts the changes by severity, leaving out the accepted ones (counted on their own once any are). */
+export function summarize(changes: readonly SpecChange[], accepting = false): DiffSummary {
+  const counted = changes.filter((change) => change.accepted === undefined);
+  const count = (severity: Severity) => counted.filter((change) => change.severity === severity).length;
+  return {
+    breaking: count('breaking'),
+    nonBreaking: count('non-breaking'),
+    docsOnly: count('docs-only'),
+    ...(accepting ? { accepted: changes.length - counted.length } : {}),
+  };
+}
+
 export interface DiffResult {
   changes: SpecChange[];
   summary: DiffSummary;
