@@ -1,6 +1,7 @@
 import { isAbsolute, relative, sep } from 'node:path';
 import type { LocatableSide, SourcePlace } from './locate.js';
 import type { DiffResult, OutOfScopeChanges, SpecChange } from './types.js';
+import { wrap } from '../wrap.js';
 
 // The CLI imports this module for its help text (REPORT_FORMATS, FORMAT_USAGE, FORMAT_HELP): what renders a report is
 // imported when one is rendered, and the locator (which reads and parses the spec files again) only by the formats
@@ -27,7 +28,7 @@ export const isReportFormat = (name: string): name is ReportFormat => Object.has
 export const FORMAT_USAGE = `[--format ${REPORT_FORMATS.join('|')}]`;
 
 /** The help's lines on --format (plain text; the README's table is `formatsMarkdown`). */
-export const FORMAT_HELP = REPORT_FORMATS.map((name) => `      --format ${name}: ${FORMATS[name].summary.replace(/`/g, '')}.`).join('\n');
+export const FORMAT_HELP = REPORT_FORMATS.map((name) => wrap(`--format ${name}: ${FORMATS[name].summary.replace(/`/g, '')}.`)).join('\n');
 
 /** The README's table of formats (a test keeps the README's copy in step). */
 export function formatsMarkdown(): string {

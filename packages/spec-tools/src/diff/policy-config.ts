@@ -4,6 +4,7 @@ import { SpecToolError } from '../errors.js';
 import { isObject, parseDocumentText } from '../load.js';
 import { allRules } from './rules.js';
 import type { AcceptanceEntry, Severity } from './types.js';
+import { wrap } from '../wrap.js';
 
 // The policy's settings: the defaults, the policy file, the command-line flags and how they combine. This module
 // loads nothing heavy (the YAML parser only for a YAML file), so the CLI can import it before parsing arguments.
@@ -331,19 +332,6 @@ const renderDefault = (value: DiffPolicy[keyof DiffPolicy]) => (typeof value ===
 
 /** The synopsis fragment for a command's usage line. */
 export const POLICY_USAGE = `[--policy <file>] ${SETTING_NAMES.map((name) => `[${SETTINGS[name].flag} ${SETTINGS[name].argument}]`).join(' ')} [--today YYYY-MM-DD]`;
-
-/** Words wrapped to the CLI help's width, indented like its command entries. */
-function wrap(text: string, width = 116, indent = '      '): string {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(' ')) {
-    if (line !== '' && indent.length + line.length + 1 + word.length > width) {
-      lines.push(`${indent}${line}`);
-      line = word;
-    } else line = line === '' ? word : `${line} ${word}`;
-  }
-  return [...lines, `${indent}${line}`].join('\n');
-}
 
 /** Help for the policy flags, with the defaults rendered from DEFAULT_POLICY. */
 export const POLICY_HELP = wrap(
