@@ -1,7 +1,7 @@
 import { isObject, type JsonObject } from '../../load.js';
 import { canonicalJson } from '../../provenance.js';
 import { accessOf } from '../normalize.js';
-import { deref } from '../refs.js';
+import { deref, SameNodes } from '../refs.js';
 import { rule, type RuleId } from '../rules.js';
 import type { SpecChange } from '../types.js';
 
@@ -44,11 +44,15 @@ export class DiffContext {
   /** Schema comparisons between two `$ref`s, cached: large specs reach the same pair from many places. */
   readonly refCache = new Map<string, RelativeChange[]>();
   readonly inProgress = new Set<string>();
+  /** Whether a node of the old document and one of the new are the same, `$ref` targets included (see `SameNodes`). */
+  readonly unchanged: SameNodes;
 
   constructor(
     readonly before: JsonObject,
     readonly after: JsonObject,
-  ) {}
+  ) {
+    this.unchanged = new SameNodes(before, after);
+  }
 
   /**
    * `readOnly`/`writeOnly` per property schema node, one cache per document (the two may share objects whose `$ref`s

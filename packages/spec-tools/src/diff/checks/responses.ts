@@ -15,6 +15,8 @@ export function compareResponses(ctx: DiffContext, before: unknown, after: unkno
   const isSuccess = (code: string) => /^2(\d\d|XX)$/i.test(code);
   const side: Side = receiver ? 'request' : 'response';
   for (const code of new Set([...Object.keys(oldResponses), ...Object.keys(newResponses)])) {
+    // A response that is the same, down to what its `$ref`s name, holds no change: not compared.
+    if (ctx.unchanged.same(oldResponses[code], newResponses[code])) continue;
     const oldResponse = ctx.resolveBefore(oldResponses[code]);
     const newResponse = ctx.resolveAfter(newResponses[code]);
     const where = [...at, code];

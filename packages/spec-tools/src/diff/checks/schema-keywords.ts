@@ -118,7 +118,8 @@ export function emitSchema(
   field: string,
   rootDefault?: RuleId,
 ): void {
-  if (before === undefined && after === undefined) return;
+  // Two schemas that are the same, down to what their `$ref`s name, hold no change: not compared.
+  if (ctx.unchanged.same(before, after)) return;
   const base = pointer(...at);
   const oldBase = pointer(...oldAt);
   const DEFAULT_AT = pointer('default');
