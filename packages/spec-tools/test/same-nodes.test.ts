@@ -64,6 +64,16 @@ describe('the diff skips only what is the same', () => {
     expect(rules.some((rule) => rule.startsWith('response-type-changed') || rule.startsWith('response-type-narrowed') || rule.startsWith('response-type-widened'))).toBe(true);
   });
 
+  it('finds a change behind a $ref of a path item that reads the same in both documents', () => {
+    const limited = (maximum: number): JsonObject =>
+      document({
+        paths: { '/a': { parameters: [{ $ref: '#/components/parameters/Limit' }], get: { responses: { '204': { description: 'none' } } } } },
+        components: { parameters: { Limit: { name: 'limit', in: 'query', schema: { type: 'integer', maximum } } } },
+      });
+    const changes = diffDocuments(limited(100), limited(50)).changes;
+    expect(changes.map((change) => `${change.rule} ${change.operation ?? ''}`)).toContain('request-constraint-tightened GET /a');
+  });
+
   it('finds nothing when both documents are the same', () => {
     const before = api(status(['done']), { type: 'object' });
     expect(diffDocuments(before, structuredClone(before)).changes).toEqual([]);

@@ -24,17 +24,12 @@ export function lookup(document: JsonObject, ref: string): unknown {
  * precisely, instead of as a confusing diff. Only local references: `loadSide` and `bundleSpec` resolve external ones.
  */
 export function assertRefsResolve(document: JsonObject, label: string): void {
-  // One path that grows and shrinks (a copy per node costs more than the walk on a ~900 KB document), and each
-  // distinct ref looked up once.
-  const at: string[] = [];
+  // The walk keeps no path (building one costs more than the walk on a ~900 KB document, and almost every document is
+  // sound): a broken reference is found again, with its path, by `locateRef`. Each distinct ref is looked up once.
   const resolved = new Set<string>();
   const visit = (node: unknown): void => {
     if (Array.isArray(node)) {
-      for (let index = 0; index < node.length; index++) {
-        at.push(String(index));
-        visit(node[index]);
-        at.pop();
-      }
+      for (const item of node) visit(item);
       return;
     }
     if (!isObject(node)) return;
@@ -42,21 +37,34 @@ export function assertRefsResolve(document: JsonObject, label: string): void {
     if (typeof ref === 'string' && !resolved.has(ref)) {
       if (!ref.startsWith('#')) {
         throw new SpecToolError(
-          `${label}: external $ref ${JSON.stringify(ref)} at ${pointer(...at)} is not supported by diffDocuments, which compares bundled documents: load each side with loadSide() or bundleSpec(), which resolve external $refs`,
+          `${label}: external $ref ${JSON.stringify(ref)} at ${locateRef(document, ref)} is not supported by diffDocuments, which compares bundled documents: load each side with loadSide() or bundleSpec(), which resolve external $refs`,
         );
       }
       if (lookup(document, ref) === undefined) {
-        throw new SpecToolError(`${label}: unresolvable $ref ${JSON.stringify(ref)} at ${pointer(...at)}`);
+        throw new SpecToolError(`${label}: unresolvable $ref ${JSON.stringify(ref)} at ${locateRef(document, ref)}`);
       }
       resolved.add(ref);
     }
-    for (const key in node) {
-      at.push(key);
-      visit(node[key]);
-      at.pop();
-    }
+    for (const key in node) visit(node[key]);
   };
   visit(document);
+}
+
+/** The JSON pointer of the first node (in document order) whose `$ref` is `ref`. */
+function locateRef(document: JsonObject, ref: string): string {
+  const at: string[] = [];
+  const find = (node: unknown): boolean => {
+    if (!isObject(node) && !Array.isArray(node)) return false;
+    if (isObject(node) && node.$ref === ref) return true;
+    for (const key of Object.keys(node)) {
+      at.push(key);
+      if (find((node as Record<string, unknown>)[key])) return true;
+      at.pop();
+    }
+    return false;
+  };
+  find(document);
+  return pointer(...at);
 }
 
 /** Follows `$ref`s until a value that is not a reference (cycles of pure references end in undefined). */

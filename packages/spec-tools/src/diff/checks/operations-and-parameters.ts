@@ -57,9 +57,13 @@ export function comparePaths(ctx: DiffContext): void {
   const after = isObject(ctx.after.paths) ? ctx.after.paths : {};
   const renamed = renamedPaths(before, after);
   const renamedTo = new Set(renamed.values());
+  // What an operation inherits from the root besides its path item: with these the same, a path item that is the same
+  // in both documents, down to what its `$ref`s name, holds no change (the rest of its comparison is skipped).
+  const inherited = ctx.unchanged.same(ctx.before.servers, ctx.after.servers) && ctx.unchanged.same(ctx.before.security, ctx.after.security);
   for (const path of new Set([...Object.keys(before), ...Object.keys(after)])) {
     if (renamedTo.has(path)) continue; // compared with the old path it was renamed from
     const newPath = renamed.get(path) ?? path;
+    if (inherited && newPath === path && ctx.unchanged.same(before[path], after[path])) continue;
     const oldItem = ctx.resolveBefore(before[path]);
     const newItem = ctx.resolveAfter(after[newPath]);
     const renames = new Map<string, string>();
