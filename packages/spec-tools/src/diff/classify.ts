@@ -5,7 +5,7 @@ import { compareOperation, comparePaths } from './checks/operations-and-paramete
 import { compareSecurity, compareSecuritySchemes } from './checks/security.js';
 import { compareWebhooks } from './checks/webhooks-and-callbacks.js';
 import { assertRefsResolve } from './refs.js';
-import { SEVERITY_ORDER, summarize, type DiffResult } from './types.js';
+import { byReportOrder, summarize, type DiffResult } from './types.js';
 
 /**
  * Classifies the differences between two OpenAPI 3.0/3.1 documents from the side of a client that sends requests
@@ -29,9 +29,7 @@ export class SpecDiff {
     compareComponentNames(ctx);
     comparePaths(ctx);
     compareWebhooks(ctx, compareOperation);
-    const changes = ctx.changes.sort(
-      (a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || (a.operation ?? '').localeCompare(b.operation ?? '') || a.pointer.localeCompare(b.pointer),
-    );
+    const changes = ctx.changes.sort(byReportOrder);
     return {
       changes,
       summary: summarize(changes),

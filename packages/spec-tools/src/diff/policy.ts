@@ -4,7 +4,7 @@ import { DEFAULT_POLICY, isCalendarDate, parseToday, STABILITY_LEVELS, utcToday,
 import { unescapeSegment } from './pointer.js';
 import { deref } from './refs.js';
 import { declaredStabilityLevel, parseStabilityLevel } from './stability.js';
-import { SEVERITY_ORDER, summarize, type BreakKind, type DiffResult, type Severity, type SpecChange } from './types.js';
+import { byReportOrder, summarize, type BreakKind, type DiffResult, type Severity, type SpecChange } from './types.js';
 
 /**
  * The policy pass: runs on the classifier's output and rules on its breaking changes with what the vendor declared
@@ -269,9 +269,7 @@ export function applyPolicy(result: DiffResult, before: JsonObject, after: JsonO
   const today = options.today === undefined ? utcToday() : parseToday(options.today, 'today');
   const changes = result.changes
     .map((change) => judge(overrideSeverity(change, options.severity ?? []), before, after, policy, today))
-    .sort(
-      (a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || (a.operation ?? '').localeCompare(b.operation ?? '') || a.pointer.localeCompare(b.pointer),
-    );
+    .sort(byReportOrder);
   return {
     ...result,
     changes,

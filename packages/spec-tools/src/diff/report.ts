@@ -1,5 +1,5 @@
 import { acceptanceLines } from './accepted.js';
-import type { DiffResult, OutOfScopeChanges, Severity, SpecChange } from './types.js';
+import { byCodeUnits, type DiffResult, type OutOfScopeChanges, type Severity, type SpecChange } from './types.js';
 
 const HEADINGS: Record<Severity, string> = { breaking: 'Breaking', 'non-breaking': 'Non-breaking', 'docs-only': 'Docs only' };
 
@@ -40,7 +40,7 @@ export function markdownReport(result: DiffResult, title: string, options: { out
   }
   const order = [...groups.keys()].sort((a, b) => {
     const worst = (key: string) => Math.min(...(groups.get(key) ?? []).map((change) => (change.severity === 'breaking' && change.accepted === undefined ? 0 : 1)));
-    return (a === '' ? -1 : 0) - (b === '' ? -1 : 0) || worst(a) - worst(b) || a.localeCompare(b);
+    return (a === '' ? -1 : 0) - (b === '' ? -1 : 0) || worst(a) - worst(b) || byCodeUnits(a, b);
   });
   for (const key of order) {
     lines.push(`## ${key === '' ? 'Document' : `\`${key}\``}`, '');

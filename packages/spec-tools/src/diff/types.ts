@@ -99,3 +99,13 @@ export interface OutOfScopeChanges {
 }
 
 export const SEVERITY_ORDER: Record<Severity, number> = { breaking: 0, 'non-breaking': 1, 'docs-only': 2 };
+
+/**
+ * Strings in UTF-16 code unit order: the same on every machine, whatever its locale (`localeCompare` follows it, and
+ * its first call in a process loads the collator, longer than the rest of a diff of a few changes).
+ */
+export const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The order of a report's changes: breaking first, then by operation (the document's own first), then by pointer. */
+export const byReportOrder = (a: SpecChange, b: SpecChange): number =>
+  SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || byCodeUnits(a.operation ?? '', b.operation ?? '') || byCodeUnits(a.pointer, b.pointer);
