@@ -14,11 +14,13 @@ import { parse } from 'yaml';
 import { acceptChanges, matches } from '../src/diff/accepted.js';
 import { diffDocuments } from '../src/diff/classify.js';
 import { applyPolicy } from '../src/diff/policy.js';
-import { loadPolicyFile, parsePolicy, PolicyConfigError, resolvePolicy } from '../src/diff/policy-config.js';
+import { catalogueRuleIds, loadPolicyFile, parsePolicy, PolicyConfigError, resolvePolicy } from '../src/diff/policy-config.js';
 import { impliedBump, markdownReport } from '../src/diff/report.js';
 import { allRules } from '../src/diff/rules.js';
 import type { AcceptanceEntry, SpecChange } from '../src/diff/types.js';
 import { loadDocument, type JsonObject } from '../src/load.js';
+
+const RULE_IDS = await catalogueRuleIds();
 
 const fixtures = fileURLToPath(new URL('./fixtures/policy/', import.meta.url));
 const fixture = (name: string) => join(fixtures, name);
@@ -128,8 +130,8 @@ describe('accepted changes', () => {
     [{ severity: { 'operation-removed': 'minor' } }, 'p.yaml: severity.operation-removed: expected "breaking", "non-breaking", "docs-only", got "minor"'],
     [{ severity: ['operation-removed'] }, 'p.yaml: "severity": expected an object mapping rule ids'],
   ])('rejects a bad entry, naming it: %o', (file, message) => {
-    expect(() => parsePolicy(file, 'p.yaml')).toThrow(PolicyConfigError);
-    expect(() => parsePolicy(file, 'p.yaml')).toThrow(message);
+    expect(() => parsePolicy(file, 'p.yaml', RULE_IDS)).toThrow(PolicyConfigError);
+    expect(() => parsePolicy(file, 'p.yaml', RULE_IDS)).toThrow(message);
   });
 
   it("the README's example policy file is one the loader accepts", () => {
@@ -137,14 +139,14 @@ describe('accepted changes', () => {
     const section = readme.slice(readme.indexOf('### Accepted changes and severity overrides'));
     const example = /```yaml\n([\s\S]*?)```/.exec(section)?.[1];
     expect(example).toBeDefined();
-    const parsed = parsePolicy(parse(String(example)), 'README');
+    const parsed = parsePolicy(parse(String(example)), 'README', RULE_IDS);
     expect(parsed.severity).toHaveLength(1);
     expect(parsed.accepted).toHaveLength(1);
   });
 
   it('takes every rule id of the catalogue', () => {
     const ids = allRules().map((rule) => rule.id as string);
-    const parsed = parsePolicy({ severity: Object.fromEntries(ids.map((id) => [id, 'docs-only'])) }, 'p.yaml');
+    const parsed = parsePolicy({ severity: Object.fromEntries(ids.map((id) => [id, 'docs-only'])) }, 'p.yaml', RULE_IDS);
     expect(parsed.severity?.map((override) => override.rule)).toEqual(ids);
   });
 });
@@ -177,7 +179,7 @@ describe('severity overrides', () => {
         },
       },
     });
-    const severity = parsePolicy({ severity: { 'request-parameter-added-optional': 'breaking' } }, 'p.yaml').severity;
+    const severity = parsePolicy({ severity: { 'request-parameter-added-optional': 'breaking' } }, 'p.yaml', RULE_IDS).severity;
     const result = applyPolicy(diffDocuments(doc(false), doc(true)), doc(false), doc(true), { severity, today: '2026-06-01' });
     expect(byRule(result.changes, 'request-parameter-added-optional')).toMatchObject({
       severity: 'non-breaking',

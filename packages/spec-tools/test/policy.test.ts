@@ -10,6 +10,7 @@ import {
   DEFAULT_POLICY,
   findPolicyFile,
   loadPolicyFile,
+  catalogueRuleIds,
   parsePolicy,
   POLICY_FILE_NAMES,
   POLICY_HELP,
@@ -18,6 +19,8 @@ import {
   resolvePolicy,
 } from '../src/diff/policy-config.js';
 import { isObject, type JsonObject } from '../src/load.js';
+
+const RULE_IDS = await catalogueRuleIds();
 
 // Each test starts from one small document and changes a little of it: the old side declares deprecation, sunsets
 // and stability levels, the new side removes or breaks something.
@@ -389,8 +392,8 @@ describe('policy files and flags', () => {
   });
 
   it('rejects a level listed twice and a list that is not a list', () => {
-    expect(() => parsePolicy({ stabilityDowngrade: ['alpha', 'alpha'] }, 'p.json')).toThrow('p.json: "stabilityDowngrade"[1]: "alpha" is listed twice');
-    expect(() => parsePolicy({ stabilityDowngrade: 'alpha' }, 'p.json')).toThrow(/p\.json: "stabilityDowngrade": expected a list of stability levels/);
+    expect(() => parsePolicy({ stabilityDowngrade: ['alpha', 'alpha'] }, 'p.json', RULE_IDS)).toThrow('p.json: "stabilityDowngrade"[1]: "alpha" is listed twice');
+    expect(() => parsePolicy({ stabilityDowngrade: 'alpha' }, 'p.json', RULE_IDS)).toThrow(/p\.json: "stabilityDowngrade": expected a list of stability levels/);
   });
 
   it('finds the policy file in the current directory; none is fine, two are an error', async () => {

@@ -2,7 +2,6 @@ import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { SpecToolError } from '../errors.js';
 import { isObject, parseDocumentText } from '../load.js';
-import { allRules } from './rules.js';
 import type { AcceptanceEntry, Severity } from './types.js';
 import { wrap } from '../wrap.js';
 
@@ -131,9 +130,8 @@ function distance(a: string, b: string): number {
 }
 
 /** A rule id of the catalogue (src/diff/rules.ts); anything else names the three nearest ids. */
-function ruleId(value: unknown, where: string): string {
+function ruleId(value: unknown, where: string, ids: readonly string[]): string {
   if (typeof value !== 'string') throw new PolicyConfigError(`${where}: expected a rule id, got ${quote(value)}`);
-  const ids = allRules().map((known) => known.id as string);
   if (ids.includes(value)) return value;
   const nearest = ids
     .map((id) => ({ id, cost: distance(value, id) }))
@@ -143,11 +141,11 @@ function ruleId(value: unknown, where: string): string {
   throw new PolicyConfigError(`${where}: unknown rule id ${quote(value)} (nearest: ${nearest.join(', ')}; every id is in the README's rule table)`);
 }
 
-function severityOverrides(value: unknown, label: string): SeverityOverride[] {
+function severityOverrides(value: unknown, label: string, ids: readonly string[]): SeverityOverride[] {
   if (!isObject(value)) throw new PolicyConfigError(`${label}: "severity": expected an object mapping rule ids to ${SEVERITIES.map((name) => `"${name}"`).join(', ')}, got ${quote(value)}`);
   return Object.entries(value).map(([key, severity]) => {
     const entry = `${label}: severity.${key}`;
-    const rule = ruleId(key, `${label}: "severity"`);
+    const rule = ruleId(key, `${label}: "severity"`, ids);
     if (typeof severity !== 'string' || !(SEVERITIES as readonly string[]).includes(severity)) {
       throw new PolicyConfigError(`${entry}: expected ${SEVERITIES.map((name) => `"${name}"`).join(', ')}, got ${quote(severity)}`);
     }
@@ -157,13 +155,13 @@ function severityOverrides(value: unknown, label: string): SeverityOverride[] {
 
 const ENTRY_KEYS = ['rule', 'pointer', 'operation', 'reason', 'expires'] as const;
 
-function acceptedEntry(value: unknown, entry: string): AcceptanceEntry {
+function acceptedEntry(value: unknown, entry: string, ids: readonly string[]): AcceptanceEntry {
   if (!isObject(value)) throw new PolicyConfigError(`${entry}: expected an object with ${ENTRY_KEYS.join(', ')}, got ${quote(value)}`);
   for (const key of Object.keys(value)) {
     if (!(ENTRY_KEYS as readonly string[]).includes(key)) throw new PolicyConfigError(`${entry}: unknown key "${key}" (expected ${ENTRY_KEYS.join(', ')})`);
   }
   if (value.rule === undefined) throw new PolicyConfigError(`${entry}: "rule" is required (the id of the rule that reports the change)`);
-  const rule = ruleId(value.rule, `${entry}: "rule"`);
+  const rule = ruleId(value.rule, `${entry}: "rule"`, ids);
   const { pointer, operation, reason, expires } = value;
   if (pointer === undefined && operation === undefined) {
     throw new PolicyConfigError(`${entry}: needs "pointer" (a JSON pointer, as the report prints it) or "operation" ("GET /path"), or both`);
@@ -188,13 +186,16 @@ function acceptedEntry(value: unknown, entry: string): AcceptanceEntry {
   return result;
 }
 
-function acceptedEntries(value: unknown, label: string): AcceptanceEntry[] {
+function acceptedEntries(value: unknown, label: string, ids: readonly string[]): AcceptanceEntry[] {
   if (!Array.isArray(value)) throw new PolicyConfigError(`${label}: "accepted": expected a list of entries (rule, pointer and/or operation, reason, expires), got ${quote(value)}`);
-  return value.map((item: unknown, index) => acceptedEntry(item, `${label}: accepted[${index}]`));
+  return value.map((item: unknown, index) => acceptedEntry(item, `${label}: accepted[${index}]`, ids));
 }
 
-/** Checks a parsed policy file strictly: an object with only known keys, each with a valid value. */
-export function parsePolicy(value: unknown, label: string): PolicyFile {
+/**
+ * Checks a parsed policy file strictly: an object with only known keys, each with a valid value; rule ids against
+ * `ruleIds` (the catalogue's: `catalogueRuleIds()`).
+ */
+export function parsePolicy(value: unknown, label: string, ruleIds: readonly string[]): PolicyFile {
   if (!isObject(value)) throw new PolicyConfigError(`${label}: expected an object with any of ${FILE_KEYS.join(', ')}, got ${quote(value)}`);
   const policy: PolicyFile = {};
   for (const [key, setting] of Object.entries(value)) {
@@ -202,8 +203,8 @@ export function parsePolicy(value: unknown, label: string): PolicyFile {
     if (key === 'afterSunset') policy.afterSunset = outcome(setting, where);
     else if (key === 'deprecatedWithoutSunset') policy.deprecatedWithoutSunset = outcome(setting, where);
     else if (key === 'stabilityDowngrade') policy.stabilityDowngrade = levels(setting, where);
-    else if (key === 'severity') policy.severity = severityOverrides(setting, label);
-    else if (key === 'accepted') policy.accepted = acceptedEntries(setting, label);
+    else if (key === 'severity') policy.severity = severityOverrides(setting, label, ruleIds);
+    else if (key === 'accepted') policy.accepted = acceptedEntries(setting, label, ruleIds);
     else throw new PolicyConfigError(`${label}: unknown key "${key}" (expected one of ${FILE_KEYS.join(', ')})`);
   }
   return policy;
@@ -227,7 +228,16 @@ export async function loadPolicyFile(path: string, label = path): Promise<Policy
     throw new PolicyConfigError((error as Error).message);
   }
   // An empty YAML file parses as null: a policy file that sets nothing is still a mistake worth naming.
-  return parsePolicy(value, label);
+  return parsePolicy(value, label, await catalogueRuleIds());
+}
+
+/**
+ * The rule ids of the catalogue (src/diff/rules.ts), loaded only when a policy file is read: the CLI imports this
+ * module for its help text, and `--help` and `--version` are held to a bare Node start (benchmarks/src/spec-tools.ts).
+ */
+export async function catalogueRuleIds(): Promise<string[]> {
+  const { allRules } = await import('./rules.js');
+  return allRules().map((known) => known.id);
 }
 
 /** The `upstat-spec.policy.*` file in `cwd`, if there is one; two of them are an error (which one would win?). */
