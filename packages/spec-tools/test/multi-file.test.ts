@@ -14,7 +14,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleSpec, bundleSpecText, hasExternalRefs } from '../src/bundle.js';
+import { bundleSpec, bundleSpecText, hasExternalRefs, mayReferOutside } from '../src/bundle.js';
 import { diffDocuments } from '../src/diff/classify.js';
 import { loadSide, readSpecSource } from '../src/diff/load-side.js';
 import type { SpecChange } from '../src/diff/types.js';
@@ -337,3 +337,41 @@ describe('upstat-spec diff with split specs (built bin)', () => {
     expect(result.stdout).toBe('');
   });
 });
+
+describe('the quick look at the text before the walk (mayReferOutside)', () => {
+  it('says "maybe" for every fixture file whose parsed document has an external $ref, and "no" for one with none', async () => {
+    const dir = fileURLToPath(new URL('fixtures/multi-file/', import.meta.url));
+    const files = (await import('node:fs')).readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((file) => /\.(ya?ml|json)$/.test(file));
+    let external = 0;
+    for (const file of files) {
+      const text = await readFile(join(dir, file), 'utf8');
+      let parsed: unknown;
+      try {
+        parsed = parse(text);
+      } catch {
+        continue;
+      }
+      if (hasExternalRefs(parsed)) {
+        external += 1;
+        expect(mayReferOutside(text), file).toBe(true);
+      }
+    }
+    expect(external).toBeGreaterThan(0);
+    expect(mayReferOutside(JSON.stringify({ a: { $ref: '#/b' }, b: { $ref: '#/c' } }, null, 2))).toBe(false);
+    expect(mayReferOutside("a:\n  $ref: '#/b'\nb:\n  $ref: \"#/c\"\n")).toBe(false);
+  });
+
+  it.each([
+    ['a JSON file ref', '{"a": {"$ref": "other.json#/x"}}'],
+    ['a YAML file ref', 'a:\n  $ref: other.yaml#/x\n'],
+    ['a value on the next line', 'a:\n  $ref:\n    other.yaml\n'],
+    ['a YAML alias as the value', 'x: &x other.yaml\na:\n  $ref: *x\n'],
+    ['a block scalar as the value', 'a:\n  $ref: |-\n    other.yaml\n'],
+    ['a key written with an escape (JSON)', '{"a": {"\\u0024ref": "other.json"}}'],
+    ['a key written with an escape (YAML)', 'a:\n  "\\x24ref": other.yaml\n'],
+  ])('says "maybe" for %s, which the walk then decides', (_label, text) => {
+    expect(mayReferOutside(text)).toBe(true);
+    expect(hasExternalRefs(parse(text))).toBe(true);
+  });
+});
+
