@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { dirname, extname, isAbsolute, relative, resolve } from 'node:path';
 import type { Document, Source } from '@redocly/openapi-core';
 import { SpecToolError } from './errors.js';
@@ -162,6 +161,8 @@ function boundedResolver(core: Core, files: Map<string, unknown>, limits: Requir
         return new core.Source(absoluteRef, new TextDecoder().decode(download.body), download.contentType ?? undefined);
       }
       try {
+        // Loaded here, not at the top: every diff loads this module, most never read another file (src/load.ts says why).
+        const { readFile } = await import('node:fs/promises');
         return new core.Source(absoluteRef, await readFile(absoluteRef, 'utf8'));
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;

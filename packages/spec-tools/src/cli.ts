@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SEVERITY_ORDER, type DiffResult, type OutOfScopeChanges, type SpecChange } from './diff/types.js';
@@ -217,7 +216,7 @@ async function printDiff(
   for (const note of notes) console.error(`upstat-spec: ${note}`);
   const failed = exceeds(result, failOn);
   if (values.output) {
-    await writeFile(values.output, text);
+    writeFileSync(values.output, text);
     // The report is in the file: a CI log still gets the verdict, on stderr, in one line.
     const { breaking, nonBreaking, docsOnly } = result.summary;
     const counts = `${breaking} breaking, ${nonBreaking} non-breaking, ${docsOnly} docs-only`;

@@ -1,4 +1,4 @@
-import { canonicalJson } from './provenance.js';
+import { canonicalJson } from './canonical-json.js';
 import { lookup } from './diff/refs.js';
 import { pointer, unescapeSegment } from './diff/pointer.js';
 import type { OutOfScopeChanges } from './diff/types.js';

@@ -1,4 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+// Files are read with node:fs, not node:fs/promises: the CLI reads each once, and loading fs/promises (it brings
+// streams and readline) costs every start a few ms, against a budget of 1.5× a bare Node start (benchmarks/src/spec-tools.ts).
 import { createRequire } from 'node:module';
 import { extname } from 'node:path';
 import type * as Yaml from 'yaml';
@@ -32,7 +34,7 @@ export function parseDocumentText(text: string, label: string): unknown {
 export async function loadDocument(path: string): Promise<JsonObject> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = readFileSync(path, 'utf8');
   } catch (error) {
     throw new SpecToolError(`${path}: cannot read file (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`);
   }

@@ -1,21 +1,12 @@
 import { createHash } from 'node:crypto';
+import { canonicalJson } from './canonical-json.js';
 
 /**
  * A vendored spec must stay the vendor's document. Its PROVENANCE.md records a digest of the parsed
  * document (keys sorted, no whitespace), so pretty-printing is allowed but any change of content is not.
  */
 
-/** JSON text of a value with object keys sorted at every level and no whitespace. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, inner]) => inner !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([key, inner]) => `${JSON.stringify(key)}:${canonicalJson(inner)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
+export { canonicalJson };
 
 /** `sha256:<hex>` of the canonical JSON of a parsed document. */
 export function documentDigest(document: unknown): string {

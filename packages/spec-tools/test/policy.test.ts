@@ -397,14 +397,14 @@ describe('policy files and flags', () => {
   });
 
   it('finds the policy file in the current directory; none is fine, two are an error', async () => {
-    await expect(findPolicyFile(dir)).resolves.toBeUndefined();
+    expect(findPolicyFile(dir)).toBeUndefined();
     const [json, yaml] = POLICY_FILE_NAMES;
     await writeFile(join(dir, json), JSON.stringify({ afterSunset: 'breaking' }));
-    await expect(findPolicyFile(dir)).resolves.toBe(join(dir, json));
+    expect(findPolicyFile(dir)).toBe(join(dir, json));
     const resolved = await resolvePolicy({ today: TODAY }, { cwd: dir });
     expect(resolved).toEqual({ policy: { ...DEFAULT_POLICY, afterSunset: 'breaking' }, today: TODAY, file: join(dir, json), severity: [], accepted: [] });
     await writeFile(join(dir, yaml), 'afterSunset: breaking\n');
-    await expect(findPolicyFile(dir)).rejects.toThrow(`more than one policy file in ${dir}: ${join(dir, json)}, ${join(dir, yaml)}; keep one`);
+    expect(() => findPolicyFile(dir)).toThrow(`more than one policy file in ${dir}: ${join(dir, json)}, ${join(dir, yaml)}; keep one`);
   });
 
   it('flags override the file, setting by setting; the file overrides the defaults', async () => {

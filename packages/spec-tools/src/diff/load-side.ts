@@ -1,6 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { readFile } from 'node:fs/promises';
 import { dirname, extname, join, resolve } from 'node:path';
 import { bundleSpecText } from '../bundle.js';
 import { SpecToolError } from '../errors.js';
@@ -42,7 +41,7 @@ export async function readSpecSource(argument: string, options: SideOptions = {}
     isJson = text.trimStart().startsWith('{');
   } else {
     try {
-      text = await readFile(argument, 'utf8');
+      text = readFileSync(argument, 'utf8');
     } catch (error) {
       throw new SpecToolError(`${argument}: cannot read file (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`);
     }

@@ -1,5 +1,5 @@
 import { isObject, type JsonObject } from '../load.js';
-import { canonicalJson } from '../provenance.js';
+import { canonicalJson } from '../canonical-json.js';
 
 /** Numeric and string constraints, in OpenAPI 3.1 form (3.0's boolean exclusive bounds converted). */
 export interface Constraints {

@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { SpecToolError } from '../errors.js';
 import { isObject, parseDocumentText } from '../load.js';
@@ -217,7 +217,7 @@ export function parsePolicy(value: unknown, label: string, ruleIds: readonly str
 export async function loadPolicyFile(path: string, label = path): Promise<PolicyFile> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = readFileSync(path, 'utf8');
   } catch (error) {
     throw new PolicyConfigError(`${label}: cannot read policy file (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`);
   }
@@ -241,12 +241,12 @@ export async function catalogueRuleIds(): Promise<string[]> {
 }
 
 /** The `upstat-spec.policy.*` file in `cwd`, if there is one; two of them are an error (which one would win?). */
-export async function findPolicyFile(cwd: string): Promise<string | undefined> {
+export function findPolicyFile(cwd: string): string | undefined {
   const found: string[] = [];
   for (const name of POLICY_FILE_NAMES) {
     const path = join(cwd, name);
     try {
-      if ((await stat(path)).isFile()) found.push(path);
+      if (statSync(path).isFile()) found.push(path);
     } catch (error) {
       const { code } = error as NodeJS.ErrnoException;
       if (code !== 'ENOENT') throw new PolicyConfigError(`${path}: cannot read policy file (${code ?? 'unknown error'})`);
@@ -322,7 +322,7 @@ export interface ResolvedPolicy {
  * `upstat-spec.policy.*` in `cwd`), then the flags — each layer overrides the settings it names.
  */
 export async function resolvePolicy(flags: PolicyFlags, options: { cwd: string }): Promise<ResolvedPolicy> {
-  const file = flags.policy ?? (await findPolicyFile(options.cwd));
+  const file = flags.policy ?? findPolicyFile(options.cwd);
   // Named relative to the directory the command runs in when it is there: the entries' labels end up in reports that
   // `update` commits (last-diff.md), which should not carry a machine's absolute paths.
   const inCwd = file === undefined ? undefined : relative(options.cwd, resolve(options.cwd, file));

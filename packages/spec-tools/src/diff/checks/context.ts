@@ -1,5 +1,5 @@
 import { isObject, type JsonObject } from '../../load.js';
-import { canonicalJson } from '../../provenance.js';
+import { canonicalJson } from '../../canonical-json.js';
 import { accessOf } from '../normalize.js';
 import { deref, SameNodes } from '../refs.js';
 import { rule, type RuleId } from '../rules.js';

@@ -1,5 +1,5 @@
 import { isObject, type JsonObject } from '../../load.js';
-import { canonicalJson } from '../../provenance.js';
+import { canonicalJson } from '../../canonical-json.js';
 import { parseSunset } from '../policy.js';
 import { pointer } from '../pointer.js';
 import type { RuleId } from '../rules.js';

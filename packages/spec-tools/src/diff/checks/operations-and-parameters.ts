@@ -1,5 +1,5 @@
 import { isObject, type JsonObject } from '../../load.js';
-import { canonicalJson } from '../../provenance.js';
+import { canonicalJson } from '../../canonical-json.js';
 import { pointer } from '../pointer.js';
 import { deref } from '../refs.js';
 import { declaredStabilityLevel, parseStabilityLevel, stabilityRank } from '../stability.js';

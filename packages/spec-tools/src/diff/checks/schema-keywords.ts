@@ -1,5 +1,5 @@
 import { isObject, type JsonObject } from '../../load.js';
-import { canonicalJson } from '../../provenance.js';
+import { canonicalJson } from '../../canonical-json.js';
 import { mergeAllOf, normalizeSchema, SCHEMA_MAP_KEYWORDS, SUBSCHEMA_KEYWORDS, type Constraints, type NormalSchema } from '../normalize.js';
 import { pointer } from '../pointer.js';
 import { bySide, rule, type RuleId } from '../rules.js';

@@ -1,5 +1,5 @@
 import { isObject } from '../../load.js';
-import { canonicalJson } from '../../provenance.js';
+import { canonicalJson } from '../../canonical-json.js';
 import { pointer } from '../pointer.js';
 import type { DiffContext, Segments } from './context.js';
 import { compareDocKeywords, components } from './document.js';
