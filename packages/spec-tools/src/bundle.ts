@@ -2,7 +2,7 @@ import { dirname, extname, isAbsolute, relative, resolve } from 'node:path';
 import type { Document, Source } from '@redocly/openapi-core';
 import { SpecToolError } from './errors.js';
 import { displayUrl, fetchBounded, FETCH_DEFAULTS } from './fetch.js';
-import { isObject, parseDocumentText, type JsonObject } from './load.js';
+import { isObject, mayReferOutside, parseDocumentText, type JsonObject } from './load.js';
 
 /**
  * Specs split over files. A vendor's document may `$ref` other files (`./schemas/pet.yaml`,
@@ -55,17 +55,6 @@ export function hasExternalRefs(value: unknown): boolean {
   if (typeof node.$ref === 'string' && !node.$ref.startsWith('#')) return true;
   for (const key in node) if (hasExternalRefs(node[key])) return true;
   return false;
-}
-
-/**
- * Whether a document's text may hold a `$ref` to another file: false only when every `$ref` written in it is
- * followed by a value that starts with `#`. A read of the text is several times faster than `hasExternalRefs`' walk
- * of what it parsed to, and the diff of two large documents pays it for each (benchmarks/src/spec-tools.ts). Anything
- * else (a `$ref` in prose, a YAML alias or block scalar as the value) says "maybe", and the walk decides; so does a
- * `$` written as an escape, which JSON and double-quoted YAML allow in a key.
- */
-export function mayReferOutside(text: string): boolean {
-  return /\\(u0024|x24|U00000024)/i.test(text) || /\$ref["']?\s*:(?!\s*["']?#)/.test(text);
 }
 
 /**

@@ -57,3 +57,14 @@ export function assertOpenApi(document: JsonObject, label: string): void {
     throw new SpecToolError(`${label}: an OpenAPI document needs "info" and "paths" objects`);
   }
 }
+
+/**
+ * Whether a document's text may hold a `$ref` to another file: false only when every `$ref` written in it is
+ * followed by a value that starts with `#`. A read of the text is several times faster than the walk of src/bundle.ts (`hasExternalRefs`)
+ * of what it parsed to, and the diff of two large documents pays it for each (benchmarks/src/spec-tools.ts). Anything
+ * else (a `$ref` in prose, a YAML alias or block scalar as the value) says "maybe", and the walk decides; so does a
+ * `$` written as an escape, which JSON and double-quoted YAML allow in a key.
+ */
+export function mayReferOutside(text: string): boolean {
+  return /\\(u0024|x24|U00000024)/i.test(text) || /\$ref["']?\s*:(?!\s*["']?#)/.test(text);
+}

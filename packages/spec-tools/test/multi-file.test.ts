@@ -14,13 +14,13 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleSpec, bundleSpecText, hasExternalRefs, mayReferOutside } from '../src/bundle.js';
+import { bundleSpec, bundleSpecText, hasExternalRefs } from '../src/bundle.js';
 import { diffDocuments } from '../src/diff/classify.js';
 import { loadSide, readSpecSource } from '../src/diff/load-side.js';
 import type { SpecChange } from '../src/diff/types.js';
 import { SpecToolError } from '../src/errors.js';
 import { fetchSpec } from '../src/fetch.js';
-import { loadDocument, type JsonObject } from '../src/load.js';
+import { loadDocument, mayReferOutside, type JsonObject } from '../src/load.js';
 import { loadEffectiveSpec, locateSpecDir } from '../src/spec-dir.js';
 import { compareSpec } from '../src/update.js';
 

@@ -1,9 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, extname, join, resolve } from 'node:path';
-import { bundleSpecText } from '../bundle.js';
 import { SpecToolError } from '../errors.js';
-import { assertOpenApi, isObject, loadDocument, parseDocumentText, type JsonObject } from '../load.js';
+import { assertOpenApi, isObject, loadDocument, mayReferOutside, parseDocumentText, type JsonObject } from '../load.js';
 import { findRepoRoot } from '../paths.js';
 
 export interface LoadedSide {
@@ -53,7 +52,11 @@ export async function readSpecSource(argument: string, options: SideOptions = {}
   // A spec split over files becomes one document here, before anything else sees it (src/bundle.ts).
   const limits = options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs };
   const file = /^https?:\/\//i.test(argument) ? undefined : resolve(argument);
-  return { label: argument, file, ...(await bundleSpecText({ document, text, isJson }, argument, limits)) };
+  const source = { document, text, isJson };
+  // The bundler (and what it imports) loads only for a text that may refer to another file: most never do.
+  if (!mayReferOutside(text)) return { label: argument, file, ...source };
+  const { bundleSpecText } = await import('../bundle.js');
+  return { label: argument, file, ...(await bundleSpecText(source, argument, limits)) };
 }
 
 /** Where a provider's effective spec was found: in this repository's `packages/`, or as an installed package. */
