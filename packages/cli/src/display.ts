@@ -188,8 +188,7 @@ export function createDisplay(options: {
     recent = [];
   };
   /** Rewrites the block from its first row, at most `limit(height)` lines. */
-  const draw = (limit: (height: number) => number | undefined) => {
-    const { width, height } = size(out);
+  const draw = (limit: (height: number) => number | undefined, { width, height } = size(out)) => {
     settle(width);
     const next = lines(width, limit(height));
     let text = `${NO_WRAP}${up(drawnRows)}\r`;
@@ -207,11 +206,12 @@ export function createDisplay(options: {
     if (closed || resizing !== undefined) return;
     // A width that changed without a `resize` event yet (Node emits none when the size is back to the one it knew by
     // the time it reads it, as after a burst that ends where it began) is a resize all the same.
-    if (drawnWidth !== 0 && size(out).width !== drawnWidth) {
+    const current = size(out);
+    if (drawnWidth !== 0 && current.width !== drawnWidth) {
       onResize();
       return;
     }
-    draw(screenful);
+    draw(screenful, current);
   };
   const screenful = (height: number) => Math.max(1, height - 1);
   /** Messages said during a resize, printed above the block when it is drawn again. */

@@ -182,10 +182,6 @@ function failsAt(failOn: (typeof FAIL_ON)[number]): (change: SpecChange) => bool
   return (change) => change.accepted === undefined && SEVERITY_ORDER[change.severity] <= limit;
 }
 
-function exceeds(result: DiffResult, failOn: (typeof FAIL_ON)[number]): boolean {
-  return result.changes.some(failsAt(failOn));
-}
-
 /** `--format`, with `--json` as another name for `--format json`. */
 function reportFormat(values: { json?: boolean; format?: string }): ReportFormat {
   const format = values.format ?? (values.json ? 'json' : 'markdown');
@@ -205,16 +201,17 @@ async function printDiff(
   if (!FAIL_ON.includes(failOn)) throw new UsageError(`--fail-on must be one of ${FAIL_ON.join(', ')}`);
   const format = reportFormat(values);
   const { diffDocuments } = await import('./diff/classify.js');
-  const { applyPolicy } = await import('./diff/policy.js');
-  const { policy, today, severity, accepted } = await resolvePolicy(values, { cwd: process.cwd() });
+  const { judgeDiff } = await import('./diff/policy.js');
+  const resolved = await resolvePolicy(values, { cwd: process.cwd() });
   const classified = given?.result ?? diffDocuments(before.document, after.document, { before: before.label, after: after.label });
-  const { acceptChanges, acceptanceWarnings } = await import('./diff/accepted.js');
-  const result = acceptChanges(applyPolicy(classified, before.document, after.document, { policy, today, severity }), accepted, today);
+  const { acceptanceWarnings } = await import('./diff/accepted.js');
+  const result = judgeDiff(classified, before.document, after.document, resolved);
   for (const line of acceptanceWarnings(result.acceptance)) console.error(line);
   const outOfScope = given?.outOfScope;
-  const { text, notes } = await renderReport(format, { before, after, result, outOfScope, fails: failsAt(failOn) });
+  const fails = failsAt(failOn);
+  const { text, notes } = await renderReport(format, { before, after, result, outOfScope, fails });
   for (const note of notes) console.error(`upstat-spec: ${note}`);
-  const failed = exceeds(result, failOn);
+  const failed = result.changes.some(fails);
   if (values.output) {
     writeFileSync(values.output, text);
     // The report is in the file: a CI log still gets the verdict, on stderr, in one line.
@@ -232,7 +229,7 @@ async function printDiff(
       for (const item of opinion.disagreements) console.error(`  ${item.pointer}: upstat ${item.upstat}, Redocly ${item.redocly}${item.detail ? ` (${item.detail})` : ''}`);
     }
   }
-  return exceeds(result, failOn) ? 1 : 0;
+  return failed ? 1 : 0;
 }
 
 const DIFF_OPTIONS = {

@@ -4,9 +4,8 @@ import { basename, extname, join, relative } from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import { resolveCovers } from './covers.js';
 import { outOfScopeChanges } from './cut.js';
-import { acceptChanges } from './diff/accepted.js';
 import { diffDocuments } from './diff/classify.js';
-import { applyPolicy } from './diff/policy.js';
+import { judgeDiff } from './diff/policy.js';
 import { resolvePolicy } from './diff/policy-config.js';
 import { loadSide, readSpecSource, type LoadedSide, type SpecSource } from './diff/load-side.js';
 import { impliedBump, markdownReport, outOfScopeLine } from './diff/report.js';
@@ -166,13 +165,14 @@ function changesetContent(bumps: Record<string, string>, title: string, diff: Di
 export async function updateSpec(options: UpdateOptions): Promise<UpdateResult> {
   const { root, provider } = options;
   const packageName = options.packageName ?? `@upstat/${provider}`;
-  const today = options.today ?? new Date().toISOString().slice(0, 10);
   // The overlay must still apply to the new spec: a stale fix is an error naming the action.
   const { specDir, packageDir, source, previousSpec, covers, committed, effective, diff: classified, outOfScope } = await compareSpec(options);
   // The bump follows the same policy `check` applies (a policy file at the repository root, else the defaults).
   // Its accepted changes bump minor at most, and its entries that accept nothing are in `diff.acceptance`.
-  const { policy, severity, accepted } = await resolvePolicy({}, { cwd: root });
-  const diff = acceptChanges(applyPolicy(classified, committed.document, effective, { policy, today, severity }), accepted, today);
+  // `today` as `--today` gives it, else today in UTC, as every command dates sunsets and accepted entries.
+  const resolved = await resolvePolicy(options.today === undefined ? {} : { today: options.today }, { cwd: root });
+  const { today } = resolved;
+  const diff = judgeDiff(classified, committed.document, effective, resolved);
   // Only what the client covers decides: changes outside the cut never make a bump on their own.
   const bump = impliedBump(diff);
   if (bump === 'none') return { diff, outOfScope, bump, written: [], changesetPath: undefined, reportPath: undefined, typecheck: undefined };

@@ -1,6 +1,6 @@
 import { isAbsolute, relative, sep } from 'node:path';
 import type { LocatableSide, SourcePlace } from './locate.js';
-import type { DiffResult, OutOfScopeChanges, SpecChange } from './types.js';
+import { BREAKS_WHAT, type DiffResult, type OutOfScopeChanges, type SpecChange } from './types.js';
 import { wrap } from '../wrap.js';
 
 // The CLI imports this module for its help text (REPORT_FORMATS, FORMAT_USAGE, FORMAT_HELP): what renders a report is
@@ -87,7 +87,7 @@ function shown(place: SourcePlace | undefined, cwd: string): SourcePlace | undef
 }
 
 function verdict(change: SpecChange): string {
-  const breaks = change.breaks === undefined ? '' : `, breaks ${change.breaks === 'compile' ? 'compilation' : 'runtime behaviour'}`;
+  const breaks = change.breaks === undefined ? '' : `, breaks ${BREAKS_WHAT[change.breaks]}`;
   // An accepted change's message already says by which entry and why (src/diff/accepted.ts).
   return `${change.severity}${breaks}${change.accepted === undefined ? '' : ', accepted'}`;
 }

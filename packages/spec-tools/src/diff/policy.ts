@@ -1,6 +1,6 @@
 import { isObject, type JsonObject } from '../load.js';
-import { overrideSeverity } from './accepted.js';
-import { DEFAULT_POLICY, isCalendarDate, parseToday, STABILITY_LEVELS, utcToday, type DiffPolicy, type SeverityOverride } from './policy-config.js';
+import { acceptChanges, overrideSeverity } from './accepted.js';
+import { DEFAULT_POLICY, isCalendarDate, parseToday, STABILITY_LEVELS, utcToday, type DiffPolicy, type ResolvedPolicy, type SeverityOverride } from './policy-config.js';
 import { unescapeSegment } from './pointer.js';
 import { deref } from './refs.js';
 import { declaredStabilityLevel, parseStabilityLevel } from './stability.js';
@@ -276,3 +276,18 @@ export function applyPolicy(result: DiffResult, before: JsonObject, after: JsonO
     summary: summarize(changes),
   };
 }
+
+/**
+ * What `diff`, `check`, `fetch` and `update` make of a classified diff under a resolved policy: the policy, with the
+ * policy file's severity overrides, then the file's accepted changes (src/diff/accepted.ts).
+ */
+export function judgeDiff(
+  result: DiffResult,
+  before: JsonObject,
+  after: JsonObject,
+  resolved: Pick<ResolvedPolicy, 'policy' | 'today' | 'severity' | 'accepted'>,
+): PolicyResult {
+  const { policy, today, severity, accepted } = resolved;
+  return acceptChanges(applyPolicy(result, before, after, { policy, today, severity }), accepted, today);
+}
+

@@ -1,10 +1,10 @@
 import { acceptanceLines } from './accepted.js';
-import { byCodeUnits, type DiffResult, type OutOfScopeChanges, type Severity, type SpecChange } from './types.js';
+import { BREAKS_WHAT, byCodeUnits, type DiffResult, type OutOfScopeChanges, type Severity, type SpecChange } from './types.js';
 
 const HEADINGS: Record<Severity, string> = { breaking: 'Breaking', 'non-breaking': 'Non-breaking', 'docs-only': 'Docs only' };
 
 function changeLine(change: SpecChange): string {
-  const breaks = change.breaks === undefined ? '' : ` (breaks ${change.breaks === 'compile' ? 'compilation' : 'runtime behaviour'})`;
+  const breaks = change.breaks === undefined ? '' : ` (breaks ${BREAKS_WHAT[change.breaks]})`;
   return `- **${change.severity}**${breaks} \`${change.rule}\` — ${change.message}  \n  at \`${change.pointer}\``;
 }
 

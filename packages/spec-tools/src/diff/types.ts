@@ -4,6 +4,9 @@ export type Severity = 'breaking' | 'non-breaking' | 'docs-only';
 /** What a breaking change breaks: compilation of code using the generated types, or only behaviour at run time. */
 export type BreakKind = 'compile' | 'runtime';
 
+/** What each kind breaks, in reports' words. */
+export const BREAKS_WHAT: Record<BreakKind, string> = { compile: 'compilation', runtime: 'runtime behaviour' };
+
 export interface SpecChange {
   /** Stable identifier of the rule that fired, e.g. `response-enum-value-added`. */
   rule: string;
